@@ -1,0 +1,31 @@
+/** Environment → typed configuration, read in one place. */
+import path from 'node:path';
+
+export interface Config {
+  /** postgres:// URL of a PostgreSQL server; when absent, an embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  /** Bearer token operators present for mutations; mutations are refused when unset. */
+  apiToken: string | undefined;
+  production: boolean;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return 4000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    port: parsePort(env.PORT),
+    apiToken: env.API_TOKEN || undefined,
+    production: env.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * One database handle for the whole process: postgres.js against DATABASE_URL, or an embedded
+ * PGlite stored under DATA_DIR. Both run the same Drizzle code and the same migrations.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm';
+import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { relations } from './relations.js';
+
+export type Database = PgAsyncDatabase<PgQueryResultHKT, typeof relations>;
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export interface DatabaseHandle {
+  db: Database;
+  driver: 'postgres' | 'pglite';
+  /** Applies the committed drizzle-kit migrations that have not run yet. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  /** PGlite's folder; `memory://` keeps it in memory. */
+  dataDir?: string;
+  /** A PGlite data folder dump to start from (tests clone a migrated template this way). */
+  pgliteTemplate?: Blob;
+  /** Sees every SQL statement; the tests count them. */
+  logger?: Logger;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+    });
+    const db = drizzlePostgres({ client, relations, logger: options.logger });
+    return {
+      db,
+      driver: 'postgres',
+      migrate: async () => {
+        await migratePostgres(db, { migrationsFolder });
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = options.dataDir ?? 'memory://';
+  const releaseLock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
+  try {
+    const client = await PGlite.create(dataDir, { loadDataDir: options.pgliteTemplate });
+    const db = drizzlePglite({ client, relations, logger: options.logger });
+    return {
+      db,
+      driver: 'pglite',
+      migrate: async () => {
+        await migratePglite(db, { migrationsFolder });
+      },
+      close: async () => {
+        await client.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is a single-process database: two processes opening one folder would corrupt it. A lock
+ * file holding the owner's pid turns that into a clear error; a lock left by a dead process is
+ * taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, 'news-topics.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockFile, 'utf8'));
+      if (owner !== process.pid && Number.isInteger(owner) && processIsAlive(owner)) {
+        throw new Error(
+          `the embedded database in ${dataDir} is in use by process ${owner} (is \`npm start\` running?). ` +
+            'Stop it first, point DATABASE_URL at a PostgreSQL server, or use the GraphQL mutations.',
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openConfiguredDatabase(config: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await handle.migrate();
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
