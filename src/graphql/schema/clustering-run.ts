@@ -1,0 +1,40 @@
+import { builder } from '../builder.js';
+
+const RunStatus = builder.enumType('ClusteringRunStatus', {
+  description: 'Where a clustering run is.',
+  values: {
+    RUNNING: { value: 'running', description: 'Computing; its topics are not visible yet.' },
+    SUCCEEDED: { value: 'succeeded', description: 'Finished; its topics became current.' },
+    FAILED: { value: 'failed', description: 'Stopped by an error; see `error`.' },
+  },
+});
+
+export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
+  name: 'ClusteringRun',
+  description: 'One clustering of every stored article into topics.',
+  id: { column: (run) => run.id },
+  fields: (t) => ({
+    status: t.expose('status', { type: RunStatus }),
+    isCurrent: t.exposeBoolean('isCurrent', { description: 'True for the run whose topics readers see.' }),
+    requestedK: t.exposeInt('requestedK', { nullable: true, description: 'The k asked for; null when chosen from the data.' }),
+    k: t.exposeInt('k', { nullable: true, description: 'Number of topics found.' }),
+    seed: t.exposeInt('seed', { description: 'Seed of every random choice; the same seed and articles give the same topics.' }),
+    articleCount: t.exposeInt('articleCount', { nullable: true, description: 'Articles clustered.' }),
+    parameters: t.expose('parameters', { type: 'JSON', nullable: true, description: 'Every parameter of the pipeline.' }),
+    kSelection: t.expose('kSelection', { type: 'JSON', nullable: true, description: 'How k was chosen: the score of each k tried.' }),
+    quality: t.expose('quality', { type: 'JSON', nullable: true, description: 'Quality figures (inertia, silhouette).' }),
+    timings: t.expose('timings', { type: 'JSON', nullable: true, description: 'Milliseconds spent in each stage.' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the run failed.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  currentClusteringRun: t.drizzleField({
+    type: ClusteringRun,
+    nullable: true,
+    description: 'The run whose topics readers see; null before the first run.',
+    resolve: (query, _root, _args, ctx) => ctx.db.query.clusteringRuns.findFirst(query({ where: { isCurrent: true } })),
+  }),
+}));

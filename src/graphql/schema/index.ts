@@ -1,0 +1,4 @@
+import './source.js';
+import './article.js';
+import './topic.js';
+import './clustering-run.js';

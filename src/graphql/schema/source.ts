@@ -1,0 +1,23 @@
+import { builder } from '../builder.js';
+
+export const Source = builder.drizzleNode('sources', {
+  name: 'Source',
+  description: 'A publisher articles come from, e.g. "South China Morning Post".',
+  id: { column: (source) => source.id },
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The publisher’s name.' }),
+    articles: t.relatedConnection('articles', {
+      description: 'This source’s articles, newest stored first.',
+      query: { orderBy: { id: 'desc' } },
+      totalCount: true,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  sources: t.drizzleField({
+    type: [Source],
+    description: 'Every source, by name.',
+    resolve: (query, _root, _args, ctx) => ctx.db.query.sources.findMany(query({ orderBy: { name: 'asc' } })),
+  }),
+}));
