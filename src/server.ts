@@ -3,7 +3,7 @@
  * Run directly (`npm start`), it applies migrations and, on an empty database, stores the seed
  * articles and clusters them, so a newcomer sees topics at once.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { sql } from 'drizzle-orm';
@@ -11,28 +11,58 @@ import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, openConfiguredDatabase } from './db/client.js';
 import { exampleQuery } from './graphql/example-query.js';
+import { authenticate } from './graphql/auth.js';
+import { createNewsEvents } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
+import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
+import { type ClusteringRunner, createClusteringRunner } from './jobs/cluster-runner.js';
 import { countArticles } from './jobs/import.js';
 import { seedPageArticles } from './jobs/seed.js';
 
+/** Largest request body accepted (a 1,000-article import fits). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'production'>;
+  config: Pick<Config, 'production' | 'apiToken'>;
 }
 
-export function createApp({ db, config }: AppOptions): Server {
+export interface App {
+  server: Server;
+  clustering: ClusteringRunner;
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+export function createApp({ db, config }: AppOptions): App {
+  const events = createNewsEvents();
+  const clustering = createClusteringRunner(db, (runId, outcome) => {
+    if (outcome instanceof Error) console.error(`clustering run ${runId} failed: ${outcome.message}`);
+    else console.log(formatRunSummary(outcome));
+    events.publish('clusteringRunFinished', { runId });
+  });
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
-    context: () => ({ db }),
+    context: ({ request }) => ({
+      db,
+      auth: authenticate(request.headers.get('authorization'), config.apiToken),
+      events,
+      clustering,
+    }),
     graphiql: { title: 'News topics', defaultQuery: exampleQuery },
     renderGraphiQL,
     maskedErrors: config.production,
     landingPage: false,
+    plugins: [armorPlugin(config.production), pageSizePlugin()],
   });
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -53,8 +83,21 @@ export function createApp({ db, config }: AppOptions): Server {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
+    if (req.method === 'POST') {
+      const length = Number(req.headers['content-length']);
+      if (!req.headers['content-length'] || !Number.isFinite(length)) {
+        sendError(res, 411, 'LENGTH_REQUIRED', 'POST requests need a Content-Length header');
+        return;
+      }
+      if (length > MAX_BODY_BYTES) {
+        sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+        req.resume();
+        return;
+      }
+    }
     return yoga(req, res);
   });
+  return { server, clustering };
 }
 
 /** On an empty database: the seed articles and a first clustering run. */
@@ -69,7 +112,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const handle = await openConfiguredDatabase(config);
   await bootstrap(handle.db);
-  const server = createApp({ db: handle.db, config });
+  const { server } = createApp({ db: handle.db, config });
   server.listen(config.port, () => {
     const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
     console.log(`GraphQL and GraphiQL at http://localhost:${config.port}/graphql (data: ${where})`);

@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../src/db/client.js';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { migrationsFolder } from '../src/db/client.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,12 +24,11 @@ export default async function setup(project: TestProject) {
   }
   const folder = mkdtempSync(path.join(tmpdir(), 'news-topics-test-'));
   const templateFile = path.join(folder, 'migrated.tar');
-  const handle = await openDatabase({ dataDir: 'memory://' });
-  await handle.migrate();
-  const client = handle.db.$client as { dumpDataDir(compression: 'none'): Promise<Blob> };
+  const client = await PGlite.create('memory://');
+  await migrate(drizzle({ client }), { migrationsFolder });
   const dump = await client.dumpDataDir('none');
   writeFileSync(templateFile, Buffer.from(await dump.arrayBuffer()));
-  await handle.close();
+  await client.close();
   project.provide('pgliteTemplate', templateFile);
   return () => rmSync(folder, { recursive: true, force: true });
 }

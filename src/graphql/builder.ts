@@ -1,13 +1,31 @@
 /** The schema builder: plugins and shared scalars only; types live in ./schema. */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import RelayPlugin from '@pothos/plugin-relay';
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType } from 'graphql';
 import type { Database } from '../db/client.js';
 import { relations } from '../db/relations.js';
+import type { ClusteringRunner } from '../jobs/cluster-runner.js';
+import type { OperatorAuth } from './auth.js';
+import type { NewsEvents } from './events.js';
+
+/** The largest query cost accepted: each field costs 1, times the page sizes it sits under. */
+export const MAX_QUERY_COST = 25_000;
+export const MAX_QUERY_DEPTH = 12;
+/** Largest `first` / `last` of a connection. */
+export const MAX_PAGE_SIZE = 100;
+
+function isList(type: GraphQLOutputType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
 
 export interface GraphQLContext {
   db: Database;
+  auth: OperatorAuth;
+  events: NewsEvents;
+  clustering: ClusteringRunner;
 }
 
 export const builder = new SchemaBuilder<{
@@ -19,17 +37,53 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [RelayPlugin, DrizzlePlugin],
+  plugins: [ComplexityPlugin, RelayPlugin, DrizzlePlugin],
   defaultFieldNullability: false,
+  complexity: {
+    fieldComplexity: (args, _ctx, field) => {
+      // A connection costs its page size times its items; its edges/nodes lists add nothing more.
+      const pageSize = args.first ?? args.last;
+      if ('first' in args || 'last' in args) return { field: 1, multiplier: typeof pageSize === 'number' ? pageSize : 20 };
+      if (field.name === 'edges' || field.name === 'nodes') return { field: 0, multiplier: 1 };
+      return { field: 1, multiplier: isList(field.type) ? 10 : 1 };
+    },
+    limit: { complexity: MAX_QUERY_COST, depth: MAX_QUERY_DEPTH, breadth: 300 },
+    complexityError: (kind, result) =>
+      new GraphQLError(
+        `query ${kind.toLowerCase()} ${result[kind.toLowerCase() as 'complexity']} exceeds the limit of ${
+          result[`max${kind}` as 'maxComplexity']
+        }; ask for fewer or smaller pages`,
+        { extensions: { code: 'QUERY_TOO_COMPLEX' } },
+      ),
+  },
   relay: {
-    nodesOnConnection: true,
     cursorType: 'String',
+    nodesOnConnection: { description: 'The nodes of this page, in order (the edges without cursors).' },
+    idFieldOptions: { description: 'Global, opaque id: pass it to `node` to fetch this object again.' },
+    nodeTypeOptions: { description: 'An object with a global id.' },
+    nodeQueryOptions: { description: 'Any object by its global id.' },
+    nodesQueryOptions: { description: 'Objects by their global ids, in the same order.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the page’s first item; pass it as `before`.' },
+    endCursorFieldOptions: { description: 'Cursor of the page’s last item; pass it as `after` for the next page.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the connection.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of the item; stable while items are added.' },
+    firstArgOptions: { description: 'Page size, from the start (at most 100).' },
+    lastArgOptions: { description: 'Page size, from the end (at most 100).' },
+    afterArgOptions: { description: 'Cursor after which the page starts.' },
+    beforeArgOptions: { description: 'Cursor before which the page ends.' },
+    defaultConnectionTypeOptions: { description: 'A page of a list, with cursors to move through it.' },
+    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.' },
   },
   drizzle: {
     client: (ctx) => ctx.db,
     getTableConfig,
     relations,
-    maxConnectionSize: 100,
+    maxConnectionSize: MAX_PAGE_SIZE,
   },
 });
 
@@ -51,3 +105,5 @@ builder.scalarType('JSON', {
 });
 
 builder.queryType({ description: 'Articles, the topics they are grouped into, and their relations.' });
+builder.mutationType({ description: 'Operator actions; each needs `Authorization: Bearer <API_TOKEN>`.' });
+builder.subscriptionType({ description: 'Live events, over server-sent events.' });

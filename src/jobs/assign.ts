@@ -28,14 +28,20 @@ async function currentRunModel(db: Executor): Promise<{ runId: number; model: To
   return cachedModel;
 }
 
+export interface Assignment {
+  articleId: number;
+  topicId: number;
+  score: number;
+}
+
 /**
  * Assigns the given articles (those not yet in the current run) to the current run's topics.
- * Returns how many were assigned; 0 when there is no current run yet.
+ * Returns the assignments made; none when there is no current run yet.
  */
-export async function assignToCurrentRun(db: Executor, articleIds: number[]): Promise<number> {
-  if (articleIds.length === 0) return 0;
+export async function assignToCurrentRun(db: Executor, articleIds: number[]): Promise<Assignment[]> {
+  if (articleIds.length === 0) return [];
   const current = await currentRunModel(db);
-  if (!current) return 0;
+  if (!current) return [];
   const { runId, model } = current;
 
   const rows = await db
@@ -52,7 +58,7 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
         ),
       ),
     );
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return [];
 
   const memberships = assignDocuments(model, rows);
   const topicRows = await db
@@ -71,12 +77,12 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
       { name: 'weak', type: 'boolean', values: memberships.map((membership) => membership.weak) },
     ]),
   );
-  const touched = [...new Set(topicIds)];
+  const touched: number[] = [...new Set(topicIds)];
   await db
     .update(topics)
     .set({ size: sql`(select count(*)::int from ${articleTopics} where ${articleTopics.topicId} = ${topics.id})` })
     .where(inArray(topics.id, touched));
-  return rows.length;
+  return rows.map((row, i) => ({ articleId: row.id, topicId: topicIds[i], score: memberships[i].score }));
 }
 
 /** Assigns every article that the current run does not cover yet (e.g. imported while it ran). */
@@ -98,7 +104,7 @@ export async function assignUnplacedArticles(db: Database, batchSize = 1_000): P
       )
       .limit(batchSize);
     if (ids.length === 0) return assigned;
-    const placed = await db.transaction((tx) => assignToCurrentRun(tx, ids.map((row) => row.id)));
+    const placed = (await db.transaction((tx) => assignToCurrentRun(tx, ids.map((row) => row.id)))).length;
     // Nothing placed means another run became current meanwhile; it covers these articles.
     if (placed === 0) return assigned;
     assigned += placed;

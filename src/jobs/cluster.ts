@@ -7,7 +7,6 @@
  */
 import { hostname } from 'node:os';
 import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
-import { clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusteringResult, ClusteringStage, ProgressListener } from '../clustering/types.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
 import type { Database, Transaction } from '../db/client.js';
@@ -21,6 +20,7 @@ import {
   topics,
 } from '../db/schema.js';
 import { assignUnplacedArticles } from './assign.js';
+import { type ClusteringEngine, inlineEngine, workerEngine } from './cluster-engine.js';
 import { modelToRow } from './run-model.js';
 
 export const DEFAULT_SEED = 42;
@@ -44,6 +44,8 @@ export interface ClusteringRunOptions {
   k?: number;
   seed?: number;
   onProgress?: ProgressListener;
+  /** Compute in a worker thread, keeping this thread's event loop free (the server does). */
+  computeInWorker?: boolean;
 }
 
 export interface ClusteringRunSummary {
@@ -135,9 +137,8 @@ async function heartbeat(db: Database, runId: number): Promise<void> {
   await db.update(clusteringRuns).set({ heartbeatAt: sql`now()` }).where(eq(clusteringRuns.id, runId));
 }
 
-/** Streams every article into the corpus, in id order, a batch at a time. */
-async function loadCorpus(db: Database, onProgress?: ProgressListener) {
-  const corpus = createCorpus();
+/** Streams every article into the engine, in id order, a batch at a time. */
+async function loadArticles(db: Database, engine: ClusteringEngine, onProgress?: ProgressListener) {
   const articleIds: number[] = [];
   const total = await countArticles(db);
   let lastId = 0;
@@ -149,14 +150,12 @@ async function loadCorpus(db: Database, onProgress?: ProgressListener) {
       .orderBy(asc(articles.id))
       .limit(LOAD_BATCH);
     if (batch.length === 0) break;
-    for (const article of batch) {
-      corpus.add(article);
-      articleIds.push(article.id);
-    }
+    engine.add(batch.map(({ title, body }) => ({ title, body })));
+    for (const article of batch) articleIds.push(article.id);
     lastId = batch[batch.length - 1].id;
     onProgress?.('load', articleIds.length, Math.max(total, articleIds.length));
   }
-  return { corpus, articleIds };
+  return articleIds;
 }
 
 export function slugify(label: string): string {
@@ -292,11 +291,12 @@ export async function completeRun(
   const seed = options.seed ?? DEFAULT_SEED;
   try {
     const loadStart = performance.now();
-    const { corpus, articleIds } = await loadCorpus(db, options.onProgress);
+    const engine = options.computeInWorker ? workerEngine() : inlineEngine();
+    const articleIds = await loadArticles(db, engine, options.onProgress);
     const loadMs = performance.now() - loadStart;
     await heartbeat(db, runId);
 
-    const result = clusterCorpus(corpus, { k: options.k, seed, onProgress: options.onProgress });
+    const result = await engine.run({ k: options.k, seed, onProgress: options.onProgress });
     await heartbeat(db, runId);
 
     const writeStart = performance.now();

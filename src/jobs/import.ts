@@ -10,7 +10,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
 import { type ValidArticle, parseJsonLine } from './article-input.js';
-import { assignToCurrentRun } from './assign.js';
+import { type Assignment, assignToCurrentRun } from './assign.js';
 
 export type StoreOutcome = 'created' | 'duplicate';
 
@@ -19,6 +19,8 @@ export interface StoreResult {
   outcomes: StoreOutcome[];
   /** Database ids of the created articles, in input order. */
   createdIds: number[];
+  /** Where the created articles went in the current clustering run (none before the first run). */
+  assignments: Assignment[];
 }
 
 async function sourceIds(tx: Transaction, names: string[]): Promise<Map<string, number>> {
@@ -81,8 +83,8 @@ export async function storeArticles(db: Database, batch: ValidArticle[]): Promis
         idByHash.delete(article.contentHash);
       }
     }
-    await assignToCurrentRun(tx, createdIds);
-    return { outcomes, createdIds };
+    const assignments = await assignToCurrentRun(tx, createdIds);
+    return { outcomes, createdIds, assignments };
   });
 }
 

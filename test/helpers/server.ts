@@ -11,8 +11,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(db: Database): Promise<TestServer> {
-  const server = createApp({ db, config: { production: false } });
+export async function startTestServer(db: Database, options: { apiToken?: string } = {}): Promise<TestServer> {
+  const { server } = createApp({ db, config: { production: false, apiToken: options.apiToken } });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,6 +1,15 @@
+import { sql } from 'drizzle-orm';
+import { GraphQLError } from 'graphql';
 import { articles } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import { inCurrentRun } from './current-run.js';
+import {
+  type ArticleFilterValues,
+  articleFilterSql,
+  searchRankSql,
+  searchSnippetSql,
+  sortTimeSql,
+} from './article-filter.js';
 
 export const Article = builder.drizzleNode('articles', {
   name: 'Article',
@@ -20,6 +29,18 @@ export const Article = builder.drizzleNode('articles', {
       description: 'When the article was published, when known.',
     }),
     source: t.relation('source', { nullable: true, description: 'Publisher, when known.' }),
+    excerpt: t.string({
+      description: 'The start of the body, cut at a word boundary, with "…" when cut.',
+      args: { length: t.arg.int({ defaultValue: 280, description: 'Maximum length in characters (20 to 2000).' }) },
+      select: { columns: { body: true } },
+      resolve: (article, args) => {
+        const length = args.length ?? 280;
+        if (length < 20 || length > 2_000) {
+          throw new GraphQLError('excerpt length must be from 20 to 2000', { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        return excerpt(article.body, length);
+      },
+    }),
     topics: t.relation('memberships', {
       description: 'The topics of the current clustering run this article belongs to, best fit first.',
       query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc' } },
@@ -36,8 +57,29 @@ export const ArticleTopic = builder.drizzleObject('articleTopics', {
       description: 'Cosine similarity of the article to the topic’s centre, from -1 to 1; higher fits better.',
     }),
     weak: t.exposeBoolean('weak', { description: 'True when the article fits the topic poorly.' }),
+    matchedTerms: t.stringList({
+      description: 'The topic’s keywords that occur in the article: why it is in the topic.',
+      select: {
+        with: { topic: { columns: { keywords: true } }, article: { columns: { title: true, body: true } } },
+      },
+      resolve: (membership) => {
+        const text = `${membership.article.title}\n${membership.article.body}`.toLowerCase();
+        return membership.topic.keywords
+          .filter((keyword) => text.includes(keyword.term.toLowerCase()))
+          .map((keyword) => keyword.term);
+      },
+    }),
   }),
 });
+
+/** The start of a text, cut at a word boundary. */
+export function excerpt(text: string, length: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= length) return flat;
+  const cut = flat.slice(0, length - 1);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > length / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,.;:–-]+$/, '')}…`;
+}
 
 const RelatedArticleKind = builder.enumType('RelatedArticleKind', {
   description: 'Why two articles are related.',
@@ -102,6 +144,28 @@ builder.drizzleObjectField(Article, 'relatedArticles', (t) =>
   }),
 );
 
+const ArticleFilter = builder.inputType('ArticleFilter', {
+  description: 'Conditions an article must meet; all given conditions apply.',
+  fields: (t) => ({
+    search: t.string({
+      description: 'Full-text search in title and body (web-search syntax: words, "quoted phrases", -excluded, or).',
+    }),
+    topicIds: t.globalIDList({ description: 'In any of these topics (of the current run).' }),
+    sourceIds: t.globalIDList({ description: 'From any of these sources.' }),
+    publishedAfter: t.field({ type: 'DateTime', description: 'Published at or after this instant.' }),
+    publishedBefore: t.field({ type: 'DateTime', description: 'Published before this instant.' }),
+  }),
+});
+
+const ArticleOrder = builder.enumType('ArticleOrder', {
+  description: 'How a list of articles is sorted.',
+  values: {
+    NEWEST: { description: 'Most recently published first (articles without a date by when they were stored).' },
+    OLDEST: { description: 'Earliest published first.' },
+    RELEVANCE: { description: 'Best search match first; needs `filter.search`.' },
+  },
+});
+
 builder.queryFields((t) => ({
   article: t.drizzleField({
     type: Article,
@@ -111,10 +175,75 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.query.articles.findFirst(query({ where: { id: Number(args.id.id) } })),
   }),
-  articles: t.drizzleConnection({
-    type: 'articles',
-    description: 'Every article, most recently stored first.',
-    totalCount: (_root, _args, ctx) => ctx.db.$count(articles),
-    resolve: (query, _root, _args, ctx) => ctx.db.query.articles.findMany(query({ orderBy: { id: 'desc' } })),
-  }),
+  articles: t.drizzleConnection(
+    {
+      type: 'articles',
+      description: 'Articles, filtered and sorted; by default newest first, or best match first when searching.',
+      args: {
+        filter: t.arg({ type: ArticleFilter }),
+        orderBy: t.arg({ type: ArticleOrder }),
+      },
+      totalCount: (_root, args, ctx) => ctx.db.$count(articles, articleFilterSql(articles, toFilter(args.filter))),
+      resolve: (query, _root, args, ctx) => {
+        const filter = toFilter(args.filter);
+        const order = args.orderBy ?? (filter.search ? 'RELEVANCE' : 'NEWEST');
+        if (order === 'RELEVANCE' && !filter.search) {
+          throw new GraphQLError('orderBy: RELEVANCE needs filter.search', { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        return ctx.db.query.articles.findMany(
+          query({
+            where: { RAW: (table) => articleFilterSql(table, filter) ?? sql`true` },
+            extras: {
+              sortTime: (table) => sortTimeSql(table),
+              rank: (table) => (filter.search ? searchRankSql(table, filter.search) : sql<number>`0`),
+              snippet: (table) => (filter.search ? searchSnippetSql(table, filter.search) : sql<string | null>`null`),
+            },
+            orderBy:
+              order === 'RELEVANCE' ? { rank: 'desc', id: 'desc' } : { sortTime: order === 'NEWEST' ? 'desc' : 'asc' },
+          }),
+        );
+      },
+    },
+    {},
+    {
+      fields: (edge) => ({
+        snippet: edge.string({
+          nullable: true,
+          description: 'When searching: the best-matching passage, with matches in <b>…</b>.',
+          resolve: (article) => (article as { snippet?: string | null }).snippet ?? null,
+        }),
+      }),
+    },
+  ),
 }));
+
+/** Database ids from global ids, which must all be of the given type. */
+function idsOf(typename: string, ids: { typename: string; id: string }[], argument: string): number[] {
+  return ids.map((id) => {
+    const value = Number(id.id);
+    if (id.typename !== typename || !Number.isSafeInteger(value)) {
+      throw new GraphQLError(`${argument} takes ${typename} ids`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value;
+  });
+}
+
+function toFilter(input: {
+  search?: string | null;
+  topicIds?: { typename: string; id: string }[] | null;
+  sourceIds?: { typename: string; id: string }[] | null;
+  publishedAfter?: string | null;
+  publishedBefore?: string | null;
+} | null | undefined): ArticleFilterValues {
+  const search = input?.search?.trim() || undefined;
+  if (search && search.length > 500) {
+    throw new GraphQLError('filter.search is longer than 500 characters', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return {
+    search,
+    topicIds: input?.topicIds ? idsOf('Topic', input.topicIds, 'filter.topicIds') : undefined,
+    sourceIds: input?.sourceIds ? idsOf('Source', input.sourceIds, 'filter.sourceIds') : undefined,
+    publishedAfter: input?.publishedAfter ?? undefined,
+    publishedBefore: input?.publishedBefore ?? undefined,
+  };
+}

@@ -2,3 +2,4 @@ import './source.js';
 import './article.js';
 import './topic.js';
 import './clustering-run.js';
+import './operations.js';

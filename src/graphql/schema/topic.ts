@@ -1,5 +1,6 @@
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { topics } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import { Article } from './article.js';
@@ -11,6 +12,72 @@ const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').i
     term: t.exposeString('term', { description: 'The term or phrase as it reads in the articles.' }),
     weight: t.exposeFloat('weight', { description: 'How distinctive the term is for the topic (higher is more).' }),
   }),
+});
+
+/** Days that count as "recent" for trending. */
+const TREND_WINDOW_DAYS = 7;
+
+const articleSortTime = sql.raw(
+  `to_char(coalesce(a.published_at, a.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+);
+
+/** The newest article's time in a topic, as fixed-width UTC text (sortable, exact in cursors). */
+function latestArticleSql(table: { id: AnyPgColumn }): SQL<string> {
+  return sql<string>`(select coalesce(max(${articleSortTime}), '') from article_topics m join articles a on a.id = m.article_id where m.topic_id = ${table.id})`;
+}
+
+/**
+ * Share of the recent articles (the window before the run's newest article) in this topic,
+ * divided by its share of the older ones; add-one smoothing keeps small topics from jumping.
+ */
+function trendSql(table: { id: AnyPgColumn; runId: AnyPgColumn }): SQL<number> {
+  return sql<number>`(
+    with times as (
+      select m.topic_id, coalesce(a.published_at, a.created_at) as at
+      from article_topics m join articles a on a.id = m.article_id where m.run_id = ${table.runId}
+    ), bounds as (select max(at) - interval '${sql.raw(String(TREND_WINDOW_DAYS))} days' as since, (select count(*) from topics where run_id = ${table.runId}) as k from times),
+    counts as (
+      select count(*) filter (where at > since and topic_id = ${table.id}) as recent_topic,
+             count(*) filter (where at > since) as recent_all,
+             count(*) filter (where at <= since and topic_id = ${table.id}) as past_topic,
+             count(*) filter (where at <= since) as past_all,
+             max(k) as k
+      from times, bounds
+    )
+    select ((recent_topic + 1.0) / (recent_all + k)) / ((past_topic + 1.0) / (past_all + k)) from counts
+  )::float8`;
+}
+
+function timelineSql(table: { id: AnyPgColumn }, unit: 'day' | 'week'): SQL<{ start: string; count: number }[]> {
+  return sql<{ start: string; count: number }[]>`(
+    select coalesce(json_agg(json_build_object('start', bucket, 'count', n) order by bucket), '[]'::json) from (
+      select date_trunc(${unit}, coalesce(a.published_at, a.created_at) at time zone 'UTC') as bucket, count(*)::int as n
+      from article_topics m join articles a on a.id = m.article_id
+      where m.topic_id = ${table.id} group by 1
+    ) buckets
+  )`;
+}
+
+const Granularity = builder.enumType('TimelineGranularity', {
+  description: 'Bucket size of a timeline.',
+  values: { DAY: { description: 'One bucket per UTC day.' }, WEEK: { description: 'One bucket per ISO week (from Monday).' } },
+});
+
+const TimelineBucket = builder.objectRef<{ start: string; count: number }>('TimelineBucket').implement({
+  description: 'Number of articles published in one day or week.',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', description: 'Start of the bucket (UTC).', resolve: (bucket) => `${bucket.start}Z` }),
+    count: t.exposeInt('count', { description: 'Articles in the bucket.' }),
+  }),
+});
+
+const TopicOrder = builder.enumType('TopicOrder', {
+  description: 'How topics are sorted.',
+  values: {
+    SIZE: { description: 'Most articles first.' },
+    NEWEST: { description: 'Most recent article first.' },
+    TRENDING: { description: 'Highest `trend` first: topics whose share of recent articles rose most.' },
+  },
 });
 
 export const Topic = builder.drizzleNode('topics', {
@@ -27,6 +94,31 @@ export const Topic = builder.drizzleNode('topics', {
       resolve: (topic) => topic.keywords,
     }),
     size: t.exposeInt('size', { description: 'Number of articles in the topic.' }),
+    latestArticleAt: t.field({
+      type: 'DateTime',
+      description: 'When the topic’s most recent article was published (or stored, when undated).',
+      select: { extras: { latest: (table) => latestArticleSql(table) } },
+      resolve: (topic) => topic.latest,
+    }),
+    trend: t.float({
+      description:
+        `How much more of the recent news this topic holds than it used to: its share of the articles of the last ${TREND_WINDOW_DAYS} days ` +
+        '(up to the newest article) divided by its share before them. Above 1: rising; below 1: fading.',
+      select: { extras: { trend: (table) => trendSql(table) } },
+      resolve: (topic) => topic.trend,
+    }),
+    timeline: t.field({
+      type: [TimelineBucket],
+      description: 'Number of the topic’s articles per day or week, oldest first, over the days that have any.',
+      args: { granularity: t.arg({ type: Granularity, defaultValue: 'DAY', description: 'Bucket size.' }) },
+      select: (args) => ({
+        extras: {
+          timelineDay: (table) => timelineSql(table, 'day'),
+          timelineWeek: (table) => timelineSql(table, 'week'),
+        },
+      }),
+      resolve: (topic, args) => (args.granularity === 'WEEK' ? topic.timelineWeek : topic.timelineDay),
+    }),
     run: t.relation('run', { description: 'The clustering run that found the topic.' }),
     relatedTopics: t.relation('relations', {
       description: 'Other topics of the same run, most related first.',
@@ -62,8 +154,27 @@ builder.drizzleObjectField(Article, 'primaryTopic', (t) =>
   }),
 );
 
+const TopicArticleOrder = builder.enumType('TopicArticleOrder', {
+  description: 'How a topic’s articles are sorted.',
+  values: {
+    RELEVANCE: { description: 'Best fit first (highest membership score).' },
+    NEWEST: { description: 'Most recently published first.' },
+  },
+});
+
+const topicArticlesArgs = builder.args((t) => ({
+  orderBy: t.field({ type: TopicArticleOrder, defaultValue: 'RELEVANCE', description: 'Sort order.' }),
+}));
+
 const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
-  query: () => ({ orderBy: { score: 'desc', articleId: 'asc' } }),
+  args: () => topicArticlesArgs,
+  query: (args) => ({
+    extras: {
+      sortTime: (membership) =>
+        sql<string>`(select ${articleSortTime} from articles a where a.id = ${membership.articleId})`,
+    },
+    orderBy: args.orderBy === 'NEWEST' ? { sortTime: 'desc', articleId: 'desc' } : { score: 'desc', articleId: 'asc' },
+  }),
   select: (nestedSelection) => ({
     columns: { score: true, weak: true },
     with: { article: nestedSelection() },
@@ -130,10 +241,18 @@ builder.queryFields((t) => ({
   }),
   topics: t.drizzleConnection({
     type: 'topics',
-    description: 'The topics of the current clustering run, largest first.',
+    description: 'The topics of the current clustering run, largest first unless asked otherwise.',
+    args: { orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }) },
     totalCount: (_root, _args, ctx) =>
       ctx.db.$count(topics, sql`${topics.runId} = (select id from clustering_runs where is_current)`),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.db.query.topics.findMany(query({ where: { RAW: (table) => inCurrentRun(table) }, orderBy: { size: 'desc' } })),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.query.topics.findMany(
+        query({
+          where: { RAW: (table) => inCurrentRun(table) },
+          extras: { latest: (table) => latestArticleSql(table), trend: (table) => trendSql(table) },
+          orderBy:
+            args.orderBy === 'NEWEST' ? { latest: 'desc' } : args.orderBy === 'TRENDING' ? { trend: 'desc' } : { size: 'desc' },
+        }),
+      ),
   }),
 }));

@@ -1,0 +1,34 @@
+/** Operators prove themselves with `Authorization: Bearer <API_TOKEN>`. */
+import { timingSafeEqual } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+
+export type OperatorAuth = 'operator' | 'anonymous' | 'wrong-token' | 'disabled';
+
+export function authenticate(authorization: string | null, apiToken: string | undefined): OperatorAuth {
+  if (!apiToken) return 'disabled';
+  if (!authorization) return 'anonymous';
+  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  if (!match) return 'wrong-token';
+  const given = Buffer.from(match[1]);
+  const expected = Buffer.from(apiToken);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? 'operator' : 'wrong-token';
+}
+
+/** Throws the error the caller can act on unless the request comes from an operator. */
+export function requireOperator(auth: OperatorAuth): void {
+  switch (auth) {
+    case 'operator':
+      return;
+    case 'disabled':
+      throw new GraphQLError(
+        'Mutations are disabled: start the server with API_TOKEN=<secret> and send "Authorization: Bearer <secret>".',
+        { extensions: { code: 'FORBIDDEN' } },
+      );
+    case 'anonymous':
+      throw new GraphQLError('This mutation needs "Authorization: Bearer <API_TOKEN>".', {
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    case 'wrong-token':
+      throw new GraphQLError('The bearer token is not valid.', { extensions: { code: 'UNAUTHENTICATED' } });
+  }
+}

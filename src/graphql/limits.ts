@@ -1,0 +1,79 @@
+/**
+ * Limits that keep one request from taking the service down: depth, aliases, tokens and
+ * directives (graphql-armor), page sizes (here), query cost (Pothos complexity, in builder.ts)
+ * and body size (server.ts). Each refusal is a GraphQL error with a code.
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import {
+  GraphQLError,
+  type GraphQLSchema,
+  type DocumentNode,
+
+  TypeInfo,
+  valueFromAST,
+  GraphQLInt,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { MAX_PAGE_SIZE, MAX_QUERY_DEPTH } from './builder.js';
+
+export const MAX_ALIASES = 15;
+export const MAX_TOKENS = 2_000;
+
+/** Armor's errors carry no code; give them one clients can branch on. */
+const withCode = {
+  onReject: [(_context: unknown, error: GraphQLError) => Object.assign(error.extensions, { code: 'QUERY_TOO_COMPLEX' })],
+  propagateOnRejection: true,
+};
+
+export function armorPlugin(production: boolean) {
+  return EnvelopArmorPlugin({
+    maxDepth: { n: MAX_QUERY_DEPTH, flattenFragments: true, ...withCode },
+    maxAliases: { n: MAX_ALIASES, ...withCode },
+    maxTokens: { n: MAX_TOKENS, ...withCode },
+    maxDirectives: { n: 20, ...withCode },
+    // Cost is the Pothos complexity plugin's job: it knows page sizes.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: production },
+  });
+}
+
+function pageSizeErrors(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        if (node.name.value !== 'first' && node.name.value !== 'last') return;
+        if (!typeInfo.getArgument()) return;
+        const value = valueFromAST(node.value, GraphQLInt, variables);
+        if (typeof value === 'number' && (value < 0 || value > MAX_PAGE_SIZE)) {
+          errors.push(
+            new GraphQLError(`${node.name.value} must be from 0 to ${MAX_PAGE_SIZE}, got ${value}`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          );
+        }
+      },
+    }),
+  );
+  return errors;
+}
+
+/** Refuses `first` / `last` above the cap instead of silently returning fewer items. */
+export function pageSizePlugin(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const errors = pageSizeErrors(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = pageSizeErrors(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+  };
+}
+

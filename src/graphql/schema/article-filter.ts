@@ -1,0 +1,56 @@
+/**
+ * Article filters and orderings as SQL, shared by the articles connection and its totalCount so
+ * that the count always matches the rows.
+ */
+import { type SQL, and, sql } from 'drizzle-orm';
+import type { articles } from '../../db/schema.js';
+
+type ArticleColumns = Pick<typeof articles, 'id' | 'sourceId' | 'publishedAt' | 'createdAt' | 'searchVector' | 'title' | 'body'>;
+
+export interface ArticleFilterValues {
+  search?: string;
+  topicIds?: number[];
+  sourceIds?: number[];
+  publishedAfter?: string;
+  publishedBefore?: string;
+}
+
+function query(search: string): SQL {
+  // websearch_to_tsquery accepts any text (quotes, operators, SQL) without a syntax error.
+  return sql`websearch_to_tsquery('english', ${search})`;
+}
+
+function intArray(values: number[]): SQL {
+  return sql`${`{${values.join(',')}}`}::int[]`;
+}
+
+export function articleFilterSql(table: ArticleColumns, filter: ArticleFilterValues): SQL | undefined {
+  return and(
+    filter.search ? sql`${table.searchVector} @@ ${query(filter.search)}` : undefined,
+    filter.sourceIds ? sql`${table.sourceId} = any(${intArray(filter.sourceIds)})` : undefined,
+    filter.topicIds
+      ? sql`exists (select 1 from article_topics m where m.article_id = ${table.id}
+          and m.topic_id = any(${intArray(filter.topicIds)})
+          and m.run_id = (select id from clustering_runs where is_current))`
+      : undefined,
+    filter.publishedAfter ? sql`${table.publishedAt} >= ${filter.publishedAfter}` : undefined,
+    filter.publishedBefore ? sql`${table.publishedAt} < ${filter.publishedBefore}` : undefined,
+  );
+}
+
+/**
+ * Publication time, or storage time for undated articles, as fixed-width UTC text with
+ * microseconds: it sorts chronologically and round-trips exactly through a cursor.
+ */
+export function sortTimeSql(table: ArticleColumns): SQL<string> {
+  return sql<string>`to_char(coalesce(${table.publishedAt}, ${table.createdAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+export function searchRankSql(table: ArticleColumns, search: string): SQL<number> {
+  return sql<number>`ts_rank_cd(${table.searchVector}, ${query(search)}, 32)::float8`;
+}
+
+export function searchSnippetSql(table: ArticleColumns, search: string): SQL<string> {
+  return sql<string>`ts_headline('english', ${table.title} || '. ' || ${table.body}, ${query(search)},
+    'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "')`;
+}

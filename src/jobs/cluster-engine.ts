@@ -1,0 +1,47 @@
+/**
+ * Where a run's computation happens: in this thread (the commands) or in a worker thread (the
+ * server, whose event loop must stay free). Both feed the same pure core.
+ */
+import { Worker } from 'node:worker_threads';
+import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
+
+export interface ClusteringEngine {
+  add(docs: ClusterDocument[]): void;
+  run(options: ClusterOptions): Promise<ClusteringResult>;
+}
+
+export function inlineEngine(): ClusteringEngine {
+  const corpus = createCorpus();
+  return {
+    add: (docs) => {
+      for (const doc of docs) corpus.add(doc);
+    },
+    run: async (options) => clusterCorpus(corpus, options),
+  };
+}
+
+type WorkerReply =
+  | { progress: { stage: Parameters<NonNullable<ClusterOptions['onProgress']>>[0]; done: number; total: number } }
+  | { result: ClusteringResult }
+  | { error: string };
+
+export function workerEngine(): ClusteringEngine {
+  // tsx registers itself through execArgv, which the worker inherits.
+  const worker = new Worker(new URL('./cluster-worker.ts', import.meta.url));
+  worker.unref();
+  return {
+    add: (docs) => worker.postMessage({ docs }),
+    run: ({ onProgress, ...options }) =>
+      new Promise<ClusteringResult>((resolve, reject) => {
+        worker.on('message', (reply: WorkerReply) => {
+          if ('progress' in reply) onProgress?.(reply.progress.stage, reply.progress.done, reply.progress.total);
+          else if ('result' in reply) resolve(reply.result);
+          else reject(new Error(reply.error));
+          if (!('progress' in reply)) void worker.terminate();
+        });
+        worker.on('error', reject);
+        worker.postMessage({ run: options });
+      }),
+  };
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { printSchemaFile, schemaFile } from '../src/graphql/print.js';
+import { schema } from '../src/graphql/index.js';
+import { isObjectType, isInputObjectType, isEnumType } from 'graphql';
+
+describe('schema.graphql', () => {
+  it('is current (run `npm run schema:print` after changing the schema)', () => {
+    expect(readFileSync(schemaFile, 'utf8')).toBe(printSchemaFile());
+  });
+
+  it('describes every type and field of our own', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      if (!type.description && !['Boolean', 'Float', 'ID', 'Int', 'String'].includes(type.name)) missing.push(type.name);
+      if (isObjectType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+        }
+      }
+      if (isEnumType(type)) {
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
