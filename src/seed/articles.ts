@@ -33,15 +33,7 @@ Although South Korea's Ministry of Unification, which handles inter-Korean affai
 
 The foreign ministry's remarks came hours after the White House said Trump remains open to talks with Kim, following the media report. 'The president remains receptive to correspondence with Kim Jong-un and would like to see progress made at the Singapore summit,' White House spokesperson Karoline Leavitt said during a briefing on Wednesday.
 
-She neither confirmed nor denied reports of Kim's refusal.
-
-Explore what Daily8 AI can do for you:
-
-Comments
-
-No comments yet...
-
-Related Articles`,
+She neither confirmed nor denied reports of Kim's refusal.`,
   },
   {
     externalId: 'scmp-kim-blue-water-navy',

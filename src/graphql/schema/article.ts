@@ -98,7 +98,7 @@ interface RelatedArticleShape {
 const RelatedArticle = builder.objectRef<RelatedArticleShape>('RelatedArticle').implement({
   description: 'Another article related to this one.',
   fields: (t) => ({
-    kind: t.field({ type: RelatedArticleKind, resolve: (related) => related.kind }),
+    kind: t.field({ type: RelatedArticleKind, description: 'Why they are related.', resolve: (related) => related.kind }),
     score: t.float({
       nullable: true,
       description: 'Text similarity from 0 to 1 for SIMILAR; null for EDITORIAL links.',
@@ -210,7 +210,8 @@ builder.queryFields((t) => ({
         snippet: edge.string({
           nullable: true,
           description: 'When searching: the best-matching passage, with matches in <b>…</b>.',
-          resolve: (article) => (article as { snippet?: string | null }).snippet ?? null,
+          // The search's snippet extra rides on the row.
+          resolve: (edge) => (edge.node as { snippet?: string | null }).snippet ?? null,
         }),
       }),
     },
@@ -235,7 +236,8 @@ function toFilter(input: {
   publishedAfter?: string | null;
   publishedBefore?: string | null;
 } | null | undefined): ArticleFilterValues {
-  const search = input?.search?.trim() || undefined;
+  // Postgres text cannot hold control characters such as NUL; they mean nothing to a search.
+  const search = input?.search?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || undefined;
   if (search && search.length > 500) {
     throw new GraphQLError('filter.search is longer than 500 characters', { extensions: { code: 'BAD_USER_INPUT' } });
   }

@@ -14,7 +14,7 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
   description: 'One clustering of every stored article into topics.',
   id: { column: (run) => run.id },
   fields: (t) => ({
-    status: t.expose('status', { type: RunStatus }),
+    status: t.expose('status', { type: RunStatus, description: 'Where the run is.' }),
     isCurrent: t.exposeBoolean('isCurrent', { description: 'True for the run whose topics readers see.' }),
     requestedK: t.exposeInt('requestedK', { nullable: true, description: 'The k asked for; null when chosen from the data.' }),
     k: t.exposeInt('k', { nullable: true, description: 'Number of topics found.' }),
@@ -25,8 +25,8 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
     quality: t.expose('quality', { type: 'JSON', nullable: true, description: 'Quality figures (inertia, silhouette).' }),
     timings: t.expose('timings', { type: 'JSON', nullable: true, description: 'Milliseconds spent in each stage.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the run failed.' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the run was requested.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed.' }),
   }),
 });
 

@@ -1,0 +1,258 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articles, clusteringRuns } from '../src/db/schema.js';
+import { runClustering } from '../src/jobs/cluster.js';
+import { importJsonlFile } from '../src/jobs/import.js';
+import { seedPageArticles } from '../src/jobs/seed.js';
+import { createTestDatabase, StatementCounter, type TestDatabase } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const TOKEN = 'test-operator-token';
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+interface Page {
+  nodes: { id: string; title: string }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+describe('API for client apps and operators', () => {
+  const counter = new StatementCounter();
+  let handle: TestDatabase;
+  let server: TestServer;
+  let inserted = 0;
+
+  async function operator<T>(query: string, variables?: Record<string, unknown>, token: string | null = TOKEN) {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  }
+
+  /** Stores a fresh article through the API, as an operator would. */
+  async function insertArticle(text: string) {
+    inserted++;
+    const result = await operator<{ importArticles: { created: number } }>(
+      `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { created } }`,
+      { input: [{ title: `Late news ${inserted}: ${text}`, body: `${text} Reported as story ${inserted}.` }] },
+    );
+    expect(result.data?.importArticles.created).toBe(1);
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase({ logger: counter });
+    await seedPageArticles(handle.db);
+    await importJsonlFile(handle.db, path.join(fixtures, 'bbc-200.jsonl'));
+    await runClustering(handle.db, { k: 2 });
+    server = await startTestServer(handle.db, { apiToken: TOKEN });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await handle?.close();
+  });
+
+  it('pages through 200+ articles in pages of 7, visiting each once while new ones arrive', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let total = 0;
+    for (let page = 0; page < 100; page++) {
+      const result: { data?: { articles: Page } } = await server.query(
+        `query ($after: String) { articles(first: 7, after: $after) { totalCount nodes { id title } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+      const connection = result.data?.articles;
+      if (page === 0) total = connection?.totalCount ?? 0;
+      seen.push(...(connection?.nodes.map((node) => node.id) ?? []));
+      if (page % 5 === 2) await insertArticle('Parliament debates the budget and tax plans of the chancellor.');
+      if (!connection?.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(total).toBeGreaterThanOrEqual(202);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('pages through a topic feed by relevance, each article once, while new articles join it', async () => {
+    const topics = await server.query<{ topics: { nodes: { id: string; size: number }[] } }>(
+      '{ topics(orderBy: SIZE) { nodes { id size } } }',
+    );
+    const biggest = topics.data?.topics.nodes[0];
+    expect(biggest?.size).toBeGreaterThan(50);
+    const seen: string[] = [];
+    const scores: number[] = [];
+    let after: string | null = null;
+    let size = 0;
+    for (let page = 0; page < 100; page++) {
+      const result: { data?: { node: { articles: Page & { edges: { score: number }[] } } } } = await server.query(
+        `query ($id: ID!, $after: String) { node(id: $id) { ... on Topic { articles(first: 7, after: $after) {
+           totalCount nodes { id title } edges { score } pageInfo { hasNextPage endCursor } } } } }`,
+        { id: biggest?.id, after },
+      );
+      const connection = result.data?.node.articles;
+      if (page === 0) size = connection?.totalCount ?? 0;
+      seen.push(...(connection?.nodes.map((node) => node.id) ?? []));
+      scores.push(...(connection?.edges.map((edge) => edge.score) ?? []));
+      if (page % 4 === 1) await insertArticle('The striker scored twice as the club won the cup final.');
+      if (!connection?.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(size);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('ranks the best search match first and returns a highlighted snippet', async () => {
+    const result = await server.query<{
+      articles: { edges: { snippet: string | null; node: { title: string } }[]; totalCount: number };
+    }>(`{ articles(first: 5, filter: { search: "Kim Jong-un letter" }) { totalCount edges { snippet node { title } } } }`);
+    expect(result.errors).toBeUndefined();
+    const edges = result.data?.articles.edges ?? [];
+    expect(edges[0].node.title).toBe('South Korea and US seek to revive talks with North Korea as Kim Jong-un rejects Trump letter');
+    expect(edges[0].snippet).toMatch(/<b>letter<\/b>/i);
+    expect(result.data?.articles.totalCount).toBe(edges.length);
+  });
+
+  it('takes search strings full of SQL and tsquery syntax without an error', async () => {
+    for (const search of ["'; drop table articles; --", 'a & | ! ( :* "', '\\\\ \u0000 <->', 'x'.repeat(400)]) {
+      const result = await server.query(`query ($s: String!) { articles(filter: { search: $s }) { totalCount } }`, {
+        s: search,
+      });
+      expect(result.errors).toBeUndefined();
+    }
+    expect(await handle.db.$count(articles)).toBeGreaterThan(200);
+  });
+
+  it('refuses mutations without a token or with a wrong one, writing nothing', async () => {
+    const before = await handle.db.$count(articles);
+    const runsBefore = await handle.db.$count(clusteringRuns);
+    const importMutation = `mutation { importArticles(input: [{ title: "Sneaky", body: "Should not be stored." }]) { created } }`;
+    for (const token of [null, 'wrong-token']) {
+      const imported = await operator(importMutation, undefined, token);
+      expect(imported.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      const started = await operator('mutation { startClusteringRun(k: 3) { id } }', undefined, token);
+      expect(started.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    expect(await handle.db.$count(articles)).toBe(before);
+    expect(await handle.db.$count(clusteringRuns)).toBe(runsBefore);
+  });
+
+  it('reports each imported item as created, duplicate or rejected', async () => {
+    const result = await operator<{
+      importArticles: { created: number; duplicates: number; rejected: number; items: { index: number; status: string; reason: string | null }[] };
+    }>(
+      `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { created duplicates rejected items { index status reason } } }`,
+      {
+        input: [
+          { title: 'Ad sales boost Time Warner profit', body: 'duplicate by external id', externalId: 'bbc-business-001' },
+          { title: 'Fresh story about rugby', body: 'England beat Wales at Twickenham.' },
+          { title: '', body: 'No title' },
+          { title: 'Bad date', body: 'Text', publishedAt: 'yesterday' },
+        ],
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.importArticles).toMatchObject({ created: 1, duplicates: 1, rejected: 2 });
+    expect(result.data?.importArticles.items.map((item) => item.status)).toEqual(['DUPLICATE', 'CREATED', 'REJECTED', 'REJECTED']);
+    expect(result.data?.importArticles.items[2].reason).toBe('missing "title"');
+  });
+
+  it('delivers articleAdded events to a topic’s subscribers when an operator imports', async () => {
+    const article = await server.query<{ articles: { nodes: { primaryTopic: { id: string; label: string } }[] } }>(
+      `{ articles(first: 1, filter: { search: "Kim Jong-un" }) { nodes { primaryTopic { id label } } } }`,
+    );
+    const topicId = article.data?.articles.nodes[0].primaryTopic.id;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: `subscription ($topic: ID!) { articleAdded(topicId: $topic) { score article { title } topic { id } } }`,
+        variables: { topic: topicId },
+      }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    const events: string[] = [];
+    const received = (async () => {
+      let text = '';
+      while (!text.includes('"articleAdded"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      events.push(text);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const imported = await operator<{ importArticles: { items: { article: { primaryTopic: { id: string } } }[] } }>(
+      `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { items { article { primaryTopic { id } } } } }`,
+      {
+        input: [
+          {
+            title: 'North Korea’s Kim Jong-un test-fires missiles as Pyongyang rejects talks',
+            body: 'North Korean leader Kim Jong-un oversaw missile tests, North Korea state media said, as Pyongyang rejected talks with the United States and South Korea.',
+          },
+        ],
+      },
+    );
+    expect(imported.data?.importArticles.items[0].article.primaryTopic.id).toBe(topicId);
+    await received;
+    controller.abort();
+    expect(events[0]).toContain('test-fires missiles');
+    expect(events[0]).toContain(topicId);
+  });
+
+  it('refuses queries that are too deep, too aliased, too costly or ask for too large a page', async () => {
+    const deep = `{ topics { nodes { articles { nodes { ${'relatedArticles { article { '.repeat(4)} title ${'} } '.repeat(4)} } } } } }`;
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: sources { name }`).join(' ')} }`;
+    const costly = `{ articles(first: 100) { nodes { topics { topic { articles(first: 100) { nodes { relatedArticles { article { title } } } } } } } } }`;
+    const bigPage = `{ articles(first: 500) { nodes { title } } }`;
+    const codes: Record<string, string | undefined> = {};
+    for (const [name, query] of Object.entries({ deep, aliases, costly, bigPage })) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      expect(response.status).toBeLessThan(500);
+      const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      codes[name] = body.errors?.[0]?.extensions?.code;
+    }
+    expect(codes).toEqual({
+      deep: 'QUERY_TOO_COMPLEX',
+      aliases: 'QUERY_TOO_COMPLEX',
+      costly: 'QUERY_TOO_COMPLEX',
+      bigPage: 'BAD_USER_INPUT',
+    });
+  });
+
+  it('answers the README queries with a number of statements that does not grow with the page size', async () => {
+    const slug = (await server.query<{ topics: { nodes: { slug: string }[] } }>('{ topics(first: 1) { nodes { slug } } }')).data
+      ?.topics.nodes[0].slug;
+    // The README's queries, each with its main page at 1, 10 and 100 (the cap).
+    const topicsList = (size: number) => `{ topics(first: ${size}) { totalCount nodes { label size keywords { term weight }
+      articles(first: 5) { edges { score node { title source { name } publishedAt } } }
+      relatedTopics { score topic { label } } } } }`;
+    const topicFeed = (size: number) => `{ topic(slug: "${slug}") { label articles(first: ${size}) { totalCount
+      edges { score node { title excerpt(length: 100) topics { score matchedTerms topic { label } }
+        relatedArticles { kind score article { title } } } } pageInfo { hasNextPage endCursor } } } }`;
+    const search = (size: number) =>
+      `{ articles(first: ${size}, filter: { search: "election" }) { totalCount edges { snippet node { title excerpt(length: 120) primaryTopic { label } } } } }`;
+    const counts: Record<string, number[]> = {};
+    for (const [name, query] of Object.entries({ topicsList, topicFeed, search })) {
+      counts[name] = [];
+      for (const size of [1, 10, 100]) {
+        counter.reset();
+        const result = await server.query(query(size));
+        expect(result.errors).toBeUndefined();
+        counts[name].push(counter.statements.length);
+      }
+    }
+    for (const [name, [small, medium, large]] of Object.entries(counts)) {
+      expect({ name, medium, large }).toEqual({ name, medium: small, large: small });
+      expect(small).toBeLessThanOrEqual(3);
+    }
+  });
+});
