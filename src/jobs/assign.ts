@@ -7,24 +7,34 @@ import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { Database, Transaction } from '../db/client.js';
-import { articleTopics, articles, clusteringRuns, runModels, topics } from '../db/schema.js';
-import { modelFromRow } from './run-model.js';
+import { articleTopics, articles, clusteringRuns, topics } from '../db/schema.js';
+import { loadModel } from './run-model.js';
 
 type Executor = Database | Transaction;
 
 /** The current run's model, kept in memory: it only changes when a new run becomes current. */
 let cachedModel: { runId: number; model: TopicModel } | undefined;
 
-async function currentRunModel(db: Executor): Promise<{ runId: number; model: TopicModel } | undefined> {
+/** A run that just computed its model hands it over, saving a read of several megabytes. */
+export function rememberModel(runId: number, model: TopicModel): void {
+  cachedModel = { runId, model };
+}
+
+async function currentRunId(db: Executor): Promise<number | undefined> {
   const [current] = await db
     .select({ id: clusteringRuns.id })
     .from(clusteringRuns)
     .where(eq(clusteringRuns.isCurrent, true));
-  if (!current) return undefined;
-  if (cachedModel?.runId === current.id) return cachedModel;
-  const [row] = await db.select().from(runModels).where(eq(runModels.runId, current.id));
-  if (!row) return undefined;
-  cachedModel = { runId: current.id, model: modelFromRow(row) };
+  return current?.id;
+}
+
+async function currentRunModel(db: Executor): Promise<{ runId: number; model: TopicModel } | undefined> {
+  const runId = await currentRunId(db);
+  if (runId === undefined) return undefined;
+  if (cachedModel?.runId === runId) return cachedModel;
+  const model = await loadModel(db, runId);
+  if (!model) return undefined;
+  cachedModel = { runId, model };
   return cachedModel;
 }
 
@@ -87,8 +97,8 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
 
 /** Assigns every article that the current run does not cover yet (e.g. imported while it ran). */
 export async function assignUnplacedArticles(db: Database, batchSize = 1_000): Promise<number> {
-  const current = await currentRunModel(db);
-  if (!current) return 0;
+  const runId = await currentRunId(db);
+  if (runId === undefined) return 0;
   let assigned = 0;
   for (;;) {
     const ids = await db
@@ -99,7 +109,7 @@ export async function assignUnplacedArticles(db: Database, batchSize = 1_000): P
           db
             .select({ one: sql`1` })
             .from(articleTopics)
-            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, current.runId))),
+            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, runId))),
         ),
       )
       .limit(batchSize);

@@ -19,9 +19,9 @@ import {
   topicRelations,
   topics,
 } from '../db/schema.js';
-import { assignUnplacedArticles } from './assign.js';
+import { assignUnplacedArticles, rememberModel } from './assign.js';
 import { type ClusteringEngine, inlineEngine, workerEngine } from './cluster-engine.js';
-import { modelToRow } from './run-model.js';
+import { saveModel } from './run-model.js';
 
 export const DEFAULT_SEED = 42;
 const LOAD_BATCH = 2_000;
@@ -258,7 +258,7 @@ async function writeRun(
     })),
   );
   if (relations.length > 0) await tx.insert(topicRelations).values(relations);
-  await tx.insert(runModels).values(modelToRow(runId, result.model));
+  await saveModel(tx, runId, result.model);
   onProgress?.('write', total, total);
 }
 
@@ -324,6 +324,7 @@ export async function completeRun(
         .where(eq(clusteringRuns.id, runId));
       await pruneOldRuns(tx, runId);
     });
+    rememberModel(runId, result.model);
     const assignedAfterwards = await assignUnplacedArticles(db);
     return {
       runId,

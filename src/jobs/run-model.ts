@@ -1,38 +1,57 @@
-/** A clustering run's model as a database row, and back. */
+/**
+ * A clustering run's model in the database. The float arrays travel as base64 text and are
+ * stored as bytea: PGlite passes a multi-megabyte Buffer parameter an order of magnitude slower
+ * than the same bytes as base64 (3.6 s against 0.24 s for BBC's 4.5 MB projection).
+ */
+import { eq, sql } from 'drizzle-orm';
 import type { TopicModel } from '../clustering/types.js';
-import type { runModels } from '../db/schema.js';
+import type { Database, Transaction } from '../db/client.js';
+import { runModels } from '../db/schema.js';
 
-type RunModelRow = typeof runModels.$inferSelect;
+type Executor = Database | Transaction;
 
-function toBytes(values: Float32Array): Buffer {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+function toBase64(values: Float32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
 
-function toFloat32(bytes: Uint8Array): Float32Array {
-  // Copy: the driver's buffer may not be 4-byte aligned.
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
+function fromBase64(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  // Copy into a fresh, aligned buffer: a Float32Array view needs a 4-byte aligned offset.
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-export function modelToRow(runId: number, model: TopicModel): RunModelRow {
-  return {
+const decode = (value: string) => sql`decode(${value}, 'base64')`;
+
+export async function saveModel(db: Executor, runId: number, model: TopicModel): Promise<void> {
+  await db.insert(runModels).values({
     runId,
     vocabulary: model.vocabulary,
     dimensions: model.dimensions,
     weakThreshold: model.weakThreshold,
-    idf: toBytes(model.idf),
-    components: toBytes(model.components),
-    centroids: toBytes(model.centroids),
-  };
+    idf: decode(toBase64(model.idf)),
+    components: decode(toBase64(model.components)),
+    centroids: decode(toBase64(model.centroids)),
+  });
 }
 
-export function modelFromRow(row: RunModelRow): TopicModel {
-  const centroids = toFloat32(row.centroids);
+export async function loadModel(db: Executor, runId: number): Promise<TopicModel | undefined> {
+  const [row] = await db
+    .select({
+      vocabulary: runModels.vocabulary,
+      dimensions: runModels.dimensions,
+      weakThreshold: runModels.weakThreshold,
+      idf: sql<string>`encode(${runModels.idf}, 'base64')`,
+      components: sql<string>`encode(${runModels.components}, 'base64')`,
+      centroids: sql<string>`encode(${runModels.centroids}, 'base64')`,
+    })
+    .from(runModels)
+    .where(eq(runModels.runId, runId));
+  if (!row) return undefined;
+  const centroids = fromBase64(row.centroids);
   return {
     vocabulary: row.vocabulary,
-    idf: toFloat32(row.idf),
-    components: toFloat32(row.components),
+    idf: fromBase64(row.idf),
+    components: fromBase64(row.components),
     dimensions: row.dimensions,
     centroids,
     k: centroids.length / row.dimensions,
