@@ -124,6 +124,39 @@ describe('API for client apps and operators', () => {
     expect(await handle.db.$count(articles)).toBeGreaterThan(200);
   });
 
+  it('exposes clustering runs, topic timelines and every topic ordering', async () => {
+    const result = await server.query<{
+      currentClusteringRun: { id: string; k: number; topicCount: number; kSelection: unknown; timings: Record<string, number> };
+      clusteringRuns: { totalCount: number; nodes: { id: string; status: string }[] };
+      bySize: { nodes: { size: number; trend: number; latestArticleAt: string; timeline: { start: string; count: number }[] }[] };
+      newest: { nodes: { latestArticleAt: string }[] };
+      trending: { nodes: { trend: number }[] };
+    }>(`{
+      currentClusteringRun { id k topicCount kSelection timings }
+      clusteringRuns(first: 5) { totalCount nodes { id status } }
+      bySize: topics(orderBy: SIZE) { nodes { size trend latestArticleAt timeline(granularity: WEEK) { start count } } }
+      newest: topics(orderBy: NEWEST) { nodes { latestArticleAt } }
+      trending: topics(orderBy: TRENDING) { nodes { trend } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    const data = result.data!;
+    expect(data.currentClusteringRun).toMatchObject({ k: 2, topicCount: 2 });
+    expect(Object.keys(data.currentClusteringRun.timings)).toEqual(
+      expect.arrayContaining(['load', 'vectorise', 'reduce', 'cluster', 'label', 'relate', 'write']),
+    );
+    expect(data.clusteringRuns.nodes[0]).toEqual({ id: data.currentClusteringRun.id, status: 'SUCCEEDED' });
+    const sizes = data.bySize.nodes.map((topic) => topic.size);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    for (const topic of data.bySize.nodes) {
+      expect(topic.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(topic.size);
+      expect(new Date(topic.timeline[0].start).getUTCDay()).toBe(1);
+    }
+    const latest = data.newest.nodes.map((topic) => topic.latestArticleAt);
+    expect(latest).toEqual([...latest].sort().reverse());
+    const trends = data.trending.nodes.map((topic) => topic.trend);
+    expect(trends).toEqual([...trends].sort((a, b) => b - a));
+  });
+
   it('refuses mutations without a token or with a wrong one, writing nothing', async () => {
     const before = await handle.db.$count(articles);
     const runsBefore = await handle.db.$count(clusteringRuns);
@@ -204,9 +237,50 @@ describe('API for client apps and operators', () => {
     expect(events[0]).toContain(topicId);
   });
 
+  it('runs a clustering run in the background for an operator, one at a time, and announces its end', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { clusteringRunFinished { id status k topicCount } }' }),
+      signal: controller.signal,
+    });
+    const reader = stream.body!.getReader();
+    const finished = (async () => {
+      let text = '';
+      while (!text.includes('"clusteringRunFinished"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      return text;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const started = await operator<{ startClusteringRun: { id: string; status: string } }>(
+      'mutation { startClusteringRun(k: 3, seed: 7) { id status } }',
+    );
+    expect(started.errors).toBeUndefined();
+    expect(started.data?.startClusteringRun.status).toBe('RUNNING');
+    const second = await operator('mutation { startClusteringRun(k: 4) { id } }');
+    expect(second.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(second.errors?.[0].message).toMatch(/already in progress/);
+    // The server keeps answering while the run computes.
+    expect((await server.query('{ topics { totalCount } }')).errors).toBeUndefined();
+
+    const event = await finished;
+    controller.abort();
+    expect(event).toContain(started.data?.startClusteringRun.id);
+    expect(event).toContain('"status":"SUCCEEDED"');
+    const current = await server.query<{ currentClusteringRun: { id: string; k: number } }>('{ currentClusteringRun { id k } }');
+    expect(current.data?.currentClusteringRun).toEqual({ id: started.data?.startClusteringRun.id, k: 3 });
+    const badK = await operator('mutation { startClusteringRun(k: 1) { id } }');
+    expect(badK.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses queries that are too deep, too aliased, too costly or ask for too large a page', async () => {
     const deep = `{ topics { nodes { articles { nodes { ${'relatedArticles { article { '.repeat(4)} title ${'} } '.repeat(4)} } } } } }`;
-    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: sources { name }`).join(' ')} }`;
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: sources { totalCount }`).join(' ')} }`;
     const costly = `{ articles(first: 100) { nodes { topics { topic { articles(first: 100) { nodes { relatedArticles { article { title } } } } } } } } }`;
     const bigPage = `{ articles(first: 500) { nodes { title } } }`;
     const codes: Record<string, string | undefined> = {};

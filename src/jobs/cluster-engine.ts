@@ -27,8 +27,13 @@ type WorkerReply =
   | { error: string };
 
 export function workerEngine(): ClusteringEngine {
-  // tsx registers itself through execArgv, which the worker inherits.
-  const worker = new Worker(new URL('./cluster-worker.ts', import.meta.url));
+  // The worker is TypeScript like the rest: tsx's loader is registered in the worker first,
+  // whoever started this process (the tsx CLI, vitest, plain node).
+  const script = new URL('./cluster-worker.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`,
+    { eval: true },
+  );
   worker.unref();
   return {
     add: (docs) => worker.postMessage({ docs }),

@@ -1,3 +1,4 @@
+import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
 
 const RunStatus = builder.enumType('ClusteringRunStatus', {
@@ -25,12 +26,32 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
     quality: t.expose('quality', { type: 'JSON', nullable: true, description: 'Quality figures (inertia, silhouette).' }),
     timings: t.expose('timings', { type: 'JSON', nullable: true, description: 'Milliseconds spent in each stage.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the run failed.' }),
+    topicCount: t.relatedCount('topics', { description: 'Number of topics the run found (0 until it succeeds).' }),
+    topics: t.relatedConnection('topics', {
+      description: 'The run’s topics, largest first (kept for the current run and the one before it).',
+      query: { orderBy: { size: 'desc' } },
+      totalCount: true,
+    }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the run was requested.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed.' }),
   }),
 });
 
 builder.queryFields((t) => ({
+  clusteringRun: t.drizzleField({
+    type: ClusteringRun,
+    nullable: true,
+    description: 'One clustering run by its id.',
+    args: { id: t.arg.globalID({ required: true, for: [ClusteringRun], description: 'The run’s id.' }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.query.clusteringRuns.findFirst(query({ where: { id: Number(args.id.id) } })),
+  }),
+  clusteringRuns: t.drizzleConnection({
+    type: 'clusteringRuns',
+    description: 'Every clustering run, newest first.',
+    totalCount: (_root, _args, ctx) => ctx.db.$count(clusteringRuns),
+    resolve: (query, _root, _args, ctx) => ctx.db.query.clusteringRuns.findMany(query({ orderBy: { id: 'desc' } })),
+  }),
   currentClusteringRun: t.drizzleField({
     type: ClusteringRun,
     nullable: true,

@@ -1,3 +1,4 @@
+import { sources } from '../../db/schema.js';
 import { builder } from '../builder.js';
 
 export const Source = builder.drizzleNode('sources', {
@@ -15,9 +16,10 @@ export const Source = builder.drizzleNode('sources', {
 });
 
 builder.queryFields((t) => ({
-  sources: t.drizzleField({
-    type: [Source],
+  sources: t.drizzleConnection({
+    type: 'sources',
     description: 'Every source, by name.',
+    totalCount: (_root, _args, ctx) => ctx.db.$count(sources),
     resolve: (query, _root, _args, ctx) => ctx.db.query.sources.findMany(query({ orderBy: { name: 'asc' } })),
   }),
 }));

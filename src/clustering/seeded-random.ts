@@ -1,0 +1,73 @@
+/**
+ * A small seeded generator (mulberry32): every random choice in a run derives from the run's seed,
+ * so the same input, options and seed give the same topics.
+ */
+export class SeededRandom {
+  private state: number;
+  private spareGaussian: number | null = null;
+
+  constructor(seed: number) {
+    // Mix the seed so that neighbouring seeds (42, 43) start far apart.
+    this.state = Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [0, bound). */
+  nextInt(bound: number): number {
+    return Math.floor(this.next() * bound);
+  }
+
+  /** Standard normal (Marsaglia's polar method, both values used; no trigonometry). */
+  nextGaussian(): number {
+    if (this.spareGaussian !== null) {
+      const spare = this.spareGaussian;
+      this.spareGaussian = null;
+      return spare;
+    }
+    let u: number;
+    let v: number;
+    let squared: number;
+    do {
+      u = 2 * this.next() - 1;
+      v = 2 * this.next() - 1;
+      squared = u * u + v * v;
+    } while (squared >= 1 || squared === 0);
+    const scale = Math.sqrt((-2 * Math.log(squared)) / squared);
+    this.spareGaussian = v * scale;
+    return u * scale;
+  }
+
+  /** `count` distinct indexes of [0, population), in increasing order. */
+  sampleIndexes(population: number, count: number): Int32Array {
+    if (count >= population) return Int32Array.from({ length: population }, (_, index) => index);
+    // Partial Fisher–Yates over a sparse map: O(count) memory even for a large population.
+    const swapped = new Map<number, number>();
+    const chosen = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const j = i + this.nextInt(population - i);
+      const atJ = swapped.get(j) ?? j;
+      const atI = swapped.get(i) ?? i;
+      chosen[i] = atJ;
+      swapped.set(j, atI);
+    }
+    return chosen.sort();
+  }
+}
+
+/** Derives an independent seed for a sub-task ("restart 3", "sub-cluster of topic 2"). */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  let hash = seed | 0;
+  for (const part of parts) {
+    hash = Math.imul(hash ^ (part + 0x7f4a7c15), 0x27d4eb2d);
+    hash ^= hash >>> 15;
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,211 @@
+import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
+import { sharedFloat64Array } from '../text/helper-thread.js';
+import { multiplySparseDense, transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
+import { multiplyDense, symmetricProduct, transposeDense } from './dense-matrix.js';
+import { SeededRandom } from './seeded-random.js';
+
+export interface TruncatedSvdOptions {
+  /** Number of singular vectors wanted; fewer come back when the matrix has lower rank. */
+  dimensions: number;
+  seed: number;
+  /** Extra random directions that make the leading ones accurate (Halko et al. suggest 5–10). */
+  oversamples?: number;
+  /** Power iterations that sharpen a slowly decaying spectrum, as text has. */
+  powerIterations?: number;
+  /** Called after each pass over the sparse matrix. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface TruncatedSvd {
+  dimensions: number;
+  /** dimensions × columns, row-major: the right singular vectors (LSA topics over terms). */
+  components: Float32Array;
+  /** Largest first; up to `dimensions` + 1 of them (the extra one for spectral-gap tests). */
+  singularValues: Float64Array;
+  /** rows × dimensions, row-major: U·Σ, the documents in the reduced space (not normalised). */
+  rowVectors: Float64Array;
+}
+
+function toMatrix(square: Float64Array, size: number): Matrix {
+  const matrix = new Matrix(size, size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) matrix.set(i, j, square[i * size + j]);
+  }
+  return matrix;
+}
+
+interface SymmetricEigen {
+  /** Largest first. */
+  values: number[];
+  /** size × size, row-major; column i is the eigenvector of values[i]. */
+  vectors: Float64Array;
+}
+
+/** The small dense eigenproblems go to ml-matrix; everything sized by the corpus stays here. */
+function symmetricEigen(symmetric: Float64Array, size: number): SymmetricEigen {
+  const decomposition = new EigenvalueDecomposition(toMatrix(symmetric, size), { assumeSymmetric: true });
+  const order = decomposition.realEigenvalues
+    .map((value, index) => ({ value, index }))
+    .sort((a, b) => b.value - a.value || a.index - b.index);
+  const source = decomposition.eigenvectorMatrix;
+  const vectors = new Float64Array(size * size);
+  order.forEach(({ index }, column) => {
+    for (let row = 0; row < size; row++) vectors[row * size + column] = source.get(row, index);
+  });
+  return { values: order.map(({ value }) => value), vectors };
+}
+
+interface Basis {
+  vectors: Float64Array;
+  width: number;
+}
+
+/**
+ * Orthonormal basis of the unit columns of Y (rows × width) by Cholesky QR: YᵀY = L·Lᵀ, Q = Y·L⁻ᵀ,
+ * solved row by row. Only the width × width factorisation goes to ml-matrix. When YᵀY is not
+ * positive definite (a tiny or degenerate corpus with fewer independent directions than
+ * columns), falls back to the eigenvectors of YᵀY and drops the empty directions.
+ */
+function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
+  const gram = symmetricProduct(y, y, rows, width);
+  const cholesky = new CholeskyDecomposition(toMatrix(gram, width));
+  const lower = cholesky.lowerTriangularMatrix;
+  let wellConditioned = cholesky.isPositiveDefinite();
+  for (let i = 0; wellConditioned && i < width; i++) {
+    // A pivot this small means the column is (numerically) a combination of the others.
+    if (!(lower.get(i, i) > 1e-7)) wellConditioned = false;
+  }
+  if (wellConditioned) {
+    const l = new Float64Array(width * width);
+    for (let i = 0; i < width; i++) for (let j = 0; j <= i; j++) l[i * width + j] = lower.get(i, j);
+    const q = new Float64Array(rows * width);
+    for (let row = 0; row < rows; row++) {
+      const offset = row * width;
+      for (let j = 0; j < width; j++) {
+        // Forward substitution: q_j = (y_j − Σ_{i<j} q_i·L_ji) / L_jj, the sum in four lanes.
+        const lRow = j * width;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let i = 0;
+        for (; i + 3 < j; i += 4) {
+          s0 += q[offset + i] * l[lRow + i];
+          s1 += q[offset + i + 1] * l[lRow + i + 1];
+          s2 += q[offset + i + 2] * l[lRow + i + 2];
+          s3 += q[offset + i + 3] * l[lRow + i + 3];
+        }
+        for (; i < j; i++) s0 += q[offset + i] * l[lRow + i];
+        q[offset + j] = (y[offset + j] - (s0 + s1 + s2 + s3)) / l[lRow + j];
+      }
+    }
+    return { vectors: q, width };
+  }
+  const { values, vectors } = symmetricEigen(gram, width);
+  const largest = Math.max(values[0] ?? 0, 0);
+  const kept = values.filter((value) => value > largest * 1e-12 && value > 0).length;
+  const transform = new Float64Array(width * kept);
+  for (let i = 0; i < width; i++) {
+    for (let j = 0; j < kept; j++) transform[i * kept + j] = vectors[i * width + j] / Math.sqrt(values[j]);
+  }
+  return { vectors: multiplyDense(y, rows, width, transform, kept), width: kept };
+}
+
+/** Scales the columns to unit length so repeated products neither overflow nor underflow. */
+function scaleColumns(y: Float64Array, rows: number, width: number): void {
+  const norms = new Float64Array(width);
+  for (let i = 0; i < y.length; i++) norms[i % width] += y[i] * y[i];
+  for (let c = 0; c < width; c++) norms[c] = norms[c] > 0 ? 1 / Math.sqrt(norms[c]) : 0;
+  for (let row = 0; row < rows; row++) {
+    for (let c = 0; c < width; c++) y[row * width + c] *= norms[c];
+  }
+}
+
+/**
+ * Randomized truncated SVD of a sparse matrix A (Halko, Martinsson & Tropp 2011, algorithms 4.3
+ * and 5.1): sketch the range with a seeded Gaussian test matrix Ω, sharpen it with power
+ * iterations, orthonormalise once, then solve the small projected problem densely. Never forms
+ * a dense documents × terms matrix; the passes over A dominate the cost.
+ */
+export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdOptions): TruncatedSvd {
+  const oversamples = options.oversamples ?? 10;
+  const powerIterations = options.powerIterations ?? 2;
+  const sketchWidth = Math.min(options.dimensions + oversamples, matrix.rows, matrix.columns);
+  if (sketchWidth <= 0 || matrix.rowStart[matrix.rows] === 0) {
+    return {
+      dimensions: 0,
+      components: new Float32Array(0),
+      singularValues: new Float64Array(0),
+      rowVectors: new Float64Array(0),
+    };
+  }
+  const transposed = transposeCsr(matrix);
+  // Passes over A: the sketch, two per power iteration, and three for the projected problem.
+  const totalPasses = 2 * powerIterations + 4;
+  let passes = 0;
+  const passDone = () => options.onProgress?.(++passes, totalPasses);
+
+  const random = new SeededRandom(options.seed);
+  const testMatrix = sharedFloat64Array(matrix.columns * sketchWidth);
+  for (let i = 0; i < testMatrix.length; i++) testMatrix[i] = random.nextGaussian();
+
+  // Y = (A·Aᵀ)^q·A·Ω. With two iterations the conditioning stays far within double precision,
+  // so one orthonormalisation at the end suffices (each costs rows × width²).
+  let sketch = multiplySparseDense(matrix, testMatrix, sketchWidth);
+  passDone();
+  for (let iteration = 0; iteration < powerIterations; iteration++) {
+    scaleColumns(sketch, matrix.rows, sketchWidth);
+    const back = multiplySparseDense(transposed, sketch, sketchWidth);
+    passDone();
+    sketch = multiplySparseDense(matrix, back, sketchWidth);
+    passDone();
+  }
+  scaleColumns(sketch, matrix.rows, sketchWidth);
+  const range = orthonormalise(sketch, matrix.rows, sketchWidth);
+  const width = range.width;
+
+  // B = QᵀA (width × columns). Its left singular vectors are the eigenvectors of
+  // B·Bᵀ = Qᵀ·(A·(Aᵀ·Q)): two sparse passes instead of a columns × width² dense product.
+  const projectedTransposed = multiplySparseDense(transposed, range.vectors, width);
+  passDone();
+  const backProjected = multiplySparseDense(matrix, projectedTransposed, width);
+  passDone();
+  const { values, vectors } = symmetricEigen(symmetricProduct(range.vectors, backProjected, matrix.rows, width), width);
+  const singularValues = values.map((value) => Math.sqrt(Math.max(value, 0)));
+  const largest = singularValues[0] ?? 0;
+  const significant = singularValues.filter((value) => value > largest * 1e-6).length;
+  const dimensions = Math.min(options.dimensions, significant);
+
+  // U·Σ = Q·W·Σ (the documents), and V = Aᵀ·U·Σ⁻¹ = Aᵀ·(U·Σ)·Σ⁻² (the components).
+  const leadingVectors = new Float64Array(width * dimensions);
+  for (let i = 0; i < width; i++) {
+    for (let j = 0; j < dimensions; j++) leadingVectors[i * dimensions + j] = vectors[i * width + j] * singularValues[j];
+  }
+  const rowVectors = multiplyDense(range.vectors, matrix.rows, width, leadingVectors, dimensions);
+  const scaled = rowVectors.slice();
+  for (let i = 0; i < scaled.length; i++) scaled[i] /= singularValues[i % dimensions] ** 2;
+  const componentsByColumn = multiplySparseDense(transposed, scaled, dimensions);
+  passDone();
+  return {
+    dimensions,
+    components: new Float32Array(transposeDense(componentsByColumn, matrix.columns, dimensions)),
+    singularValues: Float64Array.from(singularValues.slice(0, Math.min(significant, dimensions + 1))),
+    rowVectors,
+  };
+}
+
+/**
+ * Projects sparse rows onto stored components (dimensions × columns, row-major): the reduced
+ * vectors of documents the SVD did not see.
+ */
+export function projectOntoComponents(matrix: CsrMatrix, components: Float32Array, dimensions: number): Float64Array {
+  const byColumn = new Float64Array(matrix.columns * dimensions);
+  for (let d = 0; d < dimensions; d++) {
+    const offset = d * matrix.columns;
+    for (let column = 0; column < matrix.columns; column++) {
+      byColumn[column * dimensions + d] = components[offset + column];
+    }
+  }
+  return multiplySparseDense(matrix, byColumn, dimensions);
+}
