@@ -1,14 +1,10 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articles, clusteringRuns } from '../src/db/schema.js';
 import { runClustering } from '../src/jobs/cluster.js';
-import { importJsonlFile } from '../src/jobs/import.js';
-import { seedPageArticles } from '../src/jobs/seed.js';
-import { createTestDatabase, StatementCounter, type TestDatabase } from './helpers/database.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { createCorpusDatabase, StatementCounter, type TestDatabase } from './helpers/database.js';
+import { startTestServer, subscribe, type TestServer } from './helpers/server.js';
 
 const TOKEN = 'test-operator-token';
-const fixtures = path.join(import.meta.dirname, 'fixtures');
 
 interface Page {
   nodes: { id: string; title: string }[];
@@ -42,9 +38,7 @@ describe('API for client apps and operators', () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase({ logger: counter });
-    await seedPageArticles(handle.db);
-    await importJsonlFile(handle.db, path.join(fixtures, 'bbc-200.jsonl'));
+    handle = await createCorpusDatabase({ logger: counter });
     await runClustering(handle.db, { k: 2 });
     server = await startTestServer(handle.db, { apiToken: TOKEN });
   });
@@ -196,28 +190,12 @@ describe('API for client apps and operators', () => {
       `{ articles(first: 1, filter: { search: "Kim Jong-un" }) { nodes { primaryTopic { id label } } } }`,
     );
     const topicId = article.data?.articles.nodes[0].primaryTopic.id;
-    const controller = new AbortController();
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({
-        query: `subscription ($topic: ID!) { articleAdded(topicId: $topic) { score article { title } topic { id } } }`,
-        variables: { topic: topicId },
-      }),
-      signal: controller.signal,
-    });
-    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const reader = response.body!.getReader();
-    const events: string[] = [];
-    const received = (async () => {
-      let text = '';
-      while (!text.includes('"articleAdded"')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-      }
-      events.push(text);
-    })();
+    const subscription = await subscribe(
+      server.url,
+      'subscription ($topic: ID!) { articleAdded(topicId: $topic) { score article { title } topic { id } } }',
+      { topic: topicId },
+    );
+    const received = subscription.waitFor('"articleAdded"');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const imported = await operator<{ importArticles: { items: { article: { primaryTopic: { id: string } } }[] } }>(
       `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { items { article { primaryTopic { id } } } } }`,
@@ -231,30 +209,15 @@ describe('API for client apps and operators', () => {
       },
     );
     expect(imported.data?.importArticles.items[0].article.primaryTopic.id).toBe(topicId);
-    await received;
-    controller.abort();
-    expect(events[0]).toContain('test-fires missiles');
-    expect(events[0]).toContain(topicId);
+    const event = await received;
+    subscription.close();
+    expect(event).toContain('test-fires missiles');
+    expect(event).toContain(topicId);
   });
 
   it('runs a clustering run in the background for an operator, one at a time, and announces its end', async () => {
-    const controller = new AbortController();
-    const stream = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: 'subscription { clusteringRunFinished { id status k topicCount } }' }),
-      signal: controller.signal,
-    });
-    const reader = stream.body!.getReader();
-    const finished = (async () => {
-      let text = '';
-      while (!text.includes('"clusteringRunFinished"')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-      }
-      return text;
-    })();
+    const subscription = await subscribe(server.url, 'subscription { clusteringRunFinished { id status k topicCount } }');
+    const finished = subscription.waitFor('"clusteringRunFinished"');
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     const started = await operator<{ startClusteringRun: { id: string; status: string } }>(
@@ -269,7 +232,7 @@ describe('API for client apps and operators', () => {
     expect((await server.query('{ topics { totalCount } }')).errors).toBeUndefined();
 
     const event = await finished;
-    controller.abort();
+    subscription.close();
     expect(event).toContain(started.data?.startClusteringRun.id);
     expect(event).toContain('"status":"SUCCEEDED"');
     const current = await server.query<{ currentClusteringRun: { id: string; k: number } }>('{ currentClusteringRun { id k } }');

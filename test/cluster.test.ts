@@ -1,12 +1,9 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleTopics, clusteringRuns, topics } from '../src/db/schema.js';
 import { completeRun, runClustering, startRun } from '../src/jobs/cluster.js';
-import { importJsonlFile } from '../src/jobs/import.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createCorpusDatabase, createTestDatabase, type TestDatabase } from './helpers/database.js';
 
-const fixtures = path.join(import.meta.dirname, 'fixtures');
 
 /** The current run's topics with their members' external ids, as a reader sees them. */
 async function currentTopics(handle: TestDatabase) {
@@ -66,9 +63,7 @@ describe('clustering the seed articles', () => {
 describe('switching runs', () => {
   let handle: TestDatabase;
   beforeAll(async () => {
-    handle = await createTestDatabase();
-    await seedPageArticles(handle.db);
-    await importJsonlFile(handle.db, path.join(fixtures, 'bbc-200.jsonl'));
+    handle = await createCorpusDatabase();
   });
   afterAll(() => handle?.close());
 

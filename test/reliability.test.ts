@@ -4,22 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { articles, clusteringRuns, topics } from '../src/db/schema.js';
 import { runClustering } from '../src/jobs/cluster.js';
-import { importJsonlFile } from '../src/jobs/import.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
-import { createTestDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
+import { createCorpusDatabase, createTestDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
 const root = path.join(import.meta.dirname, '..');
-const fixtures = path.join(import.meta.dirname, 'fixtures');
 const TOKEN = 'reliability-token';
 
 describe('clustering runs under faults', () => {
   let handle: TestDatabase;
   beforeAll(async () => {
-    handle = await createTestDatabase();
-    await seedPageArticles(handle.db);
-    await importJsonlFile(handle.db, path.join(fixtures, 'bbc-200.jsonl'));
+    handle = await createCorpusDatabase();
   });
   afterAll(() => handle?.close());
 

@@ -5,6 +5,7 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import {
+  type ArgumentNode,
   GraphQLError,
   type GraphQLSchema,
   type DocumentNode,
@@ -41,28 +42,38 @@ export function armorPlugin(production: boolean) {
   });
 }
 
-function pageSizeErrors(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
-  const errors: GraphQLError[] = [];
+/** The `first` / `last` arguments of a document, found once per parsed document (yoga caches them). */
+const pageSizeArguments = new WeakMap<DocumentNode, ArgumentNode[]>();
+
+function findPageSizeArguments(schema: GraphQLSchema, document: DocumentNode): ArgumentNode[] {
+  let found = pageSizeArguments.get(document);
+  if (found) return found;
+  found = [];
   const typeInfo = new TypeInfo(schema);
+  const collected = found;
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Argument(node) {
-        if (node.name.value !== 'first' && node.name.value !== 'last') return;
-        if (!typeInfo.getArgument()) return;
-        const value = valueFromAST(node.value, GraphQLInt, variables);
-        if (typeof value === 'number' && (value < 0 || value > MAX_PAGE_SIZE)) {
-          errors.push(
-            new GraphQLError(`${node.name.value} must be from 0 to ${MAX_PAGE_SIZE}, got ${value}`, {
-              nodes: [node],
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          );
-        }
+        if ((node.name.value === 'first' || node.name.value === 'last') && typeInfo.getArgument()) collected.push(node);
       },
     }),
   );
-  return errors;
+  pageSizeArguments.set(document, found);
+  return found;
+}
+
+function pageSizeErrors(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+  return findPageSizeArguments(schema, document).flatMap((node) => {
+    const value = valueFromAST(node.value, GraphQLInt, variables);
+    if (typeof value !== 'number' || (value >= 0 && value <= MAX_PAGE_SIZE)) return [];
+    return [
+      new GraphQLError(`${node.name.value} must be from 0 to ${MAX_PAGE_SIZE}, got ${value}`, {
+        nodes: [node],
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ];
+  });
 }
 
 /** Refuses `first` / `last` above the cap instead of silently returning fewer items. */

@@ -6,11 +6,9 @@ import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
-import type { Database, Transaction } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import { articleTopics, articles, clusteringRuns, topics } from '../db/schema.js';
 import { loadModel } from './run-model.js';
-
-type Executor = Database | Transaction;
 
 /** The current run's model, kept in memory: it only changes when a new run becomes current. */
 let cachedModel: { runId: number; model: TopicModel } | undefined;

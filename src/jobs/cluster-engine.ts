@@ -35,17 +35,29 @@ export function workerEngine(): ClusteringEngine {
     { eval: true },
   );
   worker.unref();
+  // Listen from the start: a worker that fails while articles load must fail the run, not the
+  // process (an 'error' event without a listener would be thrown).
+  let failure: Error | undefined;
+  let settle: ((reply: WorkerReply) => void) | undefined;
+  worker.on('error', (error) => {
+    failure = error;
+    settle?.({ error: error.message });
+  });
   return {
     add: (docs) => worker.postMessage({ docs }),
     run: ({ onProgress, ...options }) =>
       new Promise<ClusteringResult>((resolve, reject) => {
-        worker.on('message', (reply: WorkerReply) => {
-          if ('progress' in reply) onProgress?.(reply.progress.stage, reply.progress.done, reply.progress.total);
-          else if ('result' in reply) resolve(reply.result);
-          else reject(new Error(reply.error));
-          if (!('progress' in reply)) void worker.terminate();
-        });
-        worker.on('error', reject);
+        settle = (reply) => {
+          if ('progress' in reply) {
+            onProgress?.(reply.progress.stage, reply.progress.done, reply.progress.total);
+            return;
+          }
+          void worker.terminate();
+          if ('result' in reply) resolve(reply.result);
+          else reject(new Error(`clustering worker: ${reply.error}`));
+        };
+        if (failure) return settle({ error: failure.message });
+        worker.on('message', settle);
         worker.postMessage({ run: options });
       }),
   };

@@ -21,6 +21,7 @@ import {
 } from '../db/schema.js';
 import { assignUnplacedArticles, rememberModel } from './assign.js';
 import { type ClusteringEngine, inlineEngine, workerEngine } from './cluster-engine.js';
+import { countArticles } from './import.js';
 import { saveModel } from './run-model.js';
 
 export const DEFAULT_SEED = 42;
@@ -93,11 +94,6 @@ async function failStaleRuns(db: Database): Promise<void> {
     .update(clusteringRuns)
     .set({ status: 'failed', error: 'the process running it stopped', finishedAt: sql`now()` })
     .where(inArray(clusteringRuns.id, stale.map((run) => run.id)));
-}
-
-async function countArticles(db: Database): Promise<number> {
-  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(articles);
-  return row.count;
 }
 
 /**

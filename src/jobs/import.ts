@@ -6,7 +6,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
 import { type ValidArticle, parseJsonLine } from './article-input.js';
@@ -144,7 +144,6 @@ export async function importJsonlFile(db: Database, file: string, options: Impor
 }
 
 /** Number of stored articles. */
-export async function countArticles(db: Database): Promise<number> {
-  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(articles);
-  return row.count;
+export function countArticles(db: Database): Promise<number> {
+  return db.$count(articles);
 }

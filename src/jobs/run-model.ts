@@ -5,10 +5,8 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { TopicModel } from '../clustering/types.js';
-import type { Database, Transaction } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import { runModels } from '../db/schema.js';
-
-type Executor = Database | Transaction;
 
 function toBase64(values: Float32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import path from 'node:path';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { importJsonlFile } from '../../src/jobs/import.js';
+import { seedPageArticles } from '../../src/jobs/seed.js';
 
 export const driverUnderTest = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -56,4 +59,15 @@ export async function createTestDatabase(options: { logger?: Logger } = {}): Pro
       await admin.end();
     },
   };
+}
+
+/** The BBC sample of test/fixtures (198 distinct articles). */
+export const bbcSample = path.join(import.meta.dirname, '..', 'fixtures', 'bbc-200.jsonl');
+
+/** A fresh database holding the seed articles and the BBC sample: 202 articles. */
+export async function createCorpusDatabase(options: { logger?: Logger } = {}): Promise<TestDatabase> {
+  const handle = await createTestDatabase(options);
+  await seedPageArticles(handle.db);
+  await importJsonlFile(handle.db, bbcSample);
+  return handle;
 }

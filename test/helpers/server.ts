@@ -32,3 +32,37 @@ export async function startTestServer(db: Database, options: { apiToken?: string
       }),
   };
 }
+
+export interface Subscription {
+  /** Resolves with everything received once it contains `text` (or the stream ends). */
+  waitFor(text: string): Promise<string>;
+  close(): void;
+}
+
+/** Opens a GraphQL subscription over server-sent events. */
+export async function subscribe(url: string, query: string, variables?: Record<string, unknown>): Promise<Subscription> {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) {
+    throw new Error(`not an event stream: ${response.status} ${await response.text()}`);
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let received = '';
+  return {
+    async waitFor(text) {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      return received;
+    },
+    close: () => controller.abort(),
+  };
+}

@@ -12,6 +12,8 @@ import {
 } from './article-filter.js';
 
 export const Article = builder.drizzleNode('articles', {
+  // Load only the columns the selected fields ask for (not every body and search vector).
+  select: { columns: { id: true } },
   name: 'Article',
   description: 'A news article.',
   id: { column: (article) => article.id },
@@ -49,6 +51,7 @@ export const Article = builder.drizzleNode('articles', {
 });
 
 export const ArticleTopic = builder.drizzleObject('articleTopics', {
+  select: {},
   name: 'ArticleTopic',
   description: 'An article’s membership of a topic.',
   fields: (t) => ({

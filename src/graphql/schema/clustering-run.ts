@@ -11,6 +11,8 @@ const RunStatus = builder.enumType('ClusteringRunStatus', {
 });
 
 export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
+  // Load only the columns the selected fields ask for (not every body and search vector).
+  select: { columns: { id: true } },
   name: 'ClusteringRun',
   description: 'One clustering of every stored article into topics.',
   id: { column: (run) => run.id },

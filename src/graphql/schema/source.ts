@@ -2,6 +2,8 @@ import { sources } from '../../db/schema.js';
 import { builder } from '../builder.js';
 
 export const Source = builder.drizzleNode('sources', {
+  // Load only the columns the selected fields ask for (not every body and search vector).
+  select: { columns: { id: true } },
   name: 'Source',
   description: 'A publisher articles come from, e.g. "South China Morning Post".',
   id: { column: (source) => source.id },

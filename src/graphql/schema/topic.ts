@@ -81,6 +81,8 @@ const TopicOrder = builder.enumType('TopicOrder', {
 });
 
 export const Topic = builder.drizzleNode('topics', {
+  // Load only the columns the selected fields ask for (not every body and search vector).
+  select: { columns: { id: true } },
   name: 'Topic',
   description: 'A group of articles about one subject, found by a clustering run.',
   id: { column: (topic) => topic.id },
@@ -128,6 +130,7 @@ export const Topic = builder.drizzleNode('topics', {
 });
 
 builder.drizzleObject('topicRelations', {
+  select: {},
   name: 'RelatedTopic',
   description: 'Another topic related to this one.',
   fields: (t) => ({
@@ -168,13 +171,16 @@ const topicArticlesArgs = builder.args((t) => ({
 
 const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   args: () => topicArticlesArgs,
-  query: (args) => ({
-    extras: {
-      sortTime: (membership) =>
-        sql<string>`(select ${articleSortTime} from articles a where a.id = ${membership.articleId})`,
-    },
-    orderBy: args.orderBy === 'NEWEST' ? { sortTime: 'desc', articleId: 'desc' } : { score: 'desc', articleId: 'asc' },
-  }),
+  query: (args) =>
+    args.orderBy === 'NEWEST'
+      ? {
+          extras: {
+            sortTime: (membership) =>
+              sql<string>`(select ${articleSortTime} from articles a where a.id = ${membership.articleId})`,
+          },
+          orderBy: { sortTime: 'desc', articleId: 'desc' },
+        }
+      : { orderBy: { score: 'desc', articleId: 'asc' } },
   select: (nestedSelection) => ({
     columns: { score: true, weak: true },
     with: { article: nestedSelection() },
