@@ -321,6 +321,8 @@ export async function completeRun(
       await pruneOldRuns(tx, runId);
     });
     rememberModel(runId, result.model);
+    // Fresh statistics, so the planner sees the new run's rows (feeds then read by index).
+    await db.execute(sql`analyze article_topics, article_similarities, topics`);
     const assignedAfterwards = await assignUnplacedArticles(db);
     return {
       runId,
