@@ -165,7 +165,8 @@ export const articleTopics = pgTable(
     index('article_topics_article_idx').on(t.articleId, t.runId),
     // Topic feeds page by score: with this order at hand, a page reads its 21 rows and stops, rather
     // than joining every member of the topic and sorting them (0.5 ms against 4 ms on BBC).
-    index('article_topics_feed_idx').on(t.score.desc(), t.articleId),
+    // NULLS FIRST like ORDER BY ... DESC, or the planner cannot use it for that order.
+    index('article_topics_feed_idx').on(t.score.desc().nullsFirst(), t.articleId),
   ],
 );
 

@@ -89,7 +89,7 @@ CREATE TABLE "topics" (
 );
 --> statement-breakpoint
 CREATE INDEX "article_topics_article_idx" ON "article_topics" ("article_id","run_id");--> statement-breakpoint
-CREATE INDEX "article_topics_feed_idx" ON "article_topics" ("score" DESC NULLS LAST,"article_id");--> statement-breakpoint
+CREATE INDEX "article_topics_feed_idx" ON "article_topics" ("score" DESC,"article_id");--> statement-breakpoint
 CREATE INDEX "articles_source_idx" ON "articles" ("source_id");--> statement-breakpoint
 CREATE INDEX "articles_published_idx" ON "articles" ("published_at","id");--> statement-breakpoint
 CREATE INDEX "articles_search_idx" ON "articles" USING gin ("search_vector");--> statement-breakpoint
