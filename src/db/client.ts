@@ -17,6 +17,8 @@ import { relations } from './relations.js';
 
 export type Database = PgAsyncDatabase<PgQueryResultHKT, typeof relations>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** Either the database or a transaction on it: what a query needs to run. */
+export type Executor = Database | Transaction;
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
