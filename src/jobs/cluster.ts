@@ -122,7 +122,7 @@ export async function startRun(db: Database, options: ClusteringRunOptions): Pro
     if (!isUniqueViolation(error)) throw error;
     const [running] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.status, 'running'));
     throw new ClusteringRunError(
-      `clustering run ${running?.id ?? '?'} is already in progress (started ${running?.startedAt ?? 'just now'}); ` +
+      `clustering run ${running?.id ?? '?'} is already in progress (started ${running ? new Date(running.startedAt).toISOString() : 'just now'}); ` +
         'wait for it to finish',
       'IN_PROGRESS',
     );

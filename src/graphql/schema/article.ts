@@ -66,14 +66,20 @@ export const ArticleTopic = builder.drizzleObject('articleTopics', {
         with: { topic: { columns: { keywords: true } }, article: { columns: { title: true, body: true } } },
       },
       resolve: (membership) => {
-        const text = `${membership.article.title}\n${membership.article.body}`.toLowerCase();
+        const text = `${membership.article.title}\n${membership.article.body}`;
         return membership.topic.keywords
-          .filter((keyword) => text.includes(keyword.term.toLowerCase()))
+          .filter((keyword) => containsWords(text, keyword.term))
           .map((keyword) => keyword.term);
       },
     }),
   }),
 });
+
+/** Whether the text contains the term as whole words ("oil" is not in "turmoil"), in any case. */
+function containsWords(text: string, term: string): boolean {
+  const words = term.split(/\s+/).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'iu').test(text);
+}
 
 /** The start of a text, cut at a word boundary. */
 export function excerpt(text: string, length: number): string {
