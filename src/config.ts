@@ -9,6 +9,18 @@ export interface Config {
   /** Bearer token operators present for mutations; mutations are refused when unset. */
   apiToken: string | undefined;
   production: boolean;
+  /**
+   * How long a query's response may be served again from memory. Writes made through this server
+   * clear the cache at once; this bounds how late writes by other processes show. 0 turns it off.
+   */
+  responseCacheTtlMs: number;
+}
+
+function parseMilliseconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
+  return ms;
 }
 
 function parsePort(value: string | undefined): number {
@@ -27,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: parsePort(env.PORT),
     apiToken: env.API_TOKEN || undefined,
     production: env.NODE_ENV === 'production',
+    responseCacheTtlMs: parseMilliseconds('RESPONSE_CACHE_TTL_MS', env.RESPONSE_CACHE_TTL_MS, 1_000),
   };
 }

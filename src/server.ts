@@ -7,12 +7,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { sql } from 'drizzle-orm';
+import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, openConfiguredDatabase } from './db/client.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { authenticate } from './graphql/auth.js';
-import { createNewsEvents } from './graphql/events.js';
+import { createNewsEvents, type NewsEvents } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
 import { formatRunSummary } from './jobs/cli-format.js';
@@ -26,7 +27,7 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'production' | 'apiToken'>;
+  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs'>;
 }
 
 export interface App {
@@ -46,7 +47,9 @@ export function createApp({ db, config }: AppOptions): App {
     if (outcome instanceof Error) console.error(`clustering run ${runId} failed: ${outcome.message}`);
     else console.log(formatRunSummary(outcome));
     events.publish('clusteringRunFinished', { runId });
+    events.publish('dataChanged');
   });
+  const responseCache = createResponseCache(events);
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
     context: ({ request }) => ({
@@ -59,7 +62,13 @@ export function createApp({ db, config }: AppOptions): App {
     renderGraphiQL,
     maskedErrors: config.production,
     landingPage: false,
-    plugins: [armorPlugin(config.production), pageSizePlugin()],
+    plugins: [
+      armorPlugin(config.production),
+      pageSizePlugin(),
+      ...(config.responseCacheTtlMs > 0
+        ? [useResponseCache({ session: () => null, cache: responseCache, ttl: config.responseCacheTtlMs })]
+        : []),
+    ],
   });
 
   const server = createServer(async (req, res) => {
@@ -98,6 +107,22 @@ export function createApp({ db, config }: AppOptions): App {
     return yoga(req, res);
   });
   return { server, clustering };
+}
+
+/**
+ * Responses kept in memory for a short while (public data, one cache for everyone), dropped
+ * whole whenever this server changes the data: an import can move any feed, a run every topic.
+ */
+function createResponseCache(events: NewsEvents): Cache {
+  let entries = createInMemoryCache();
+  void (async () => {
+    for await (const _ of events.subscribe('dataChanged')) entries = createInMemoryCache();
+  })();
+  return {
+    get: (key) => entries.get(key),
+    set: (...args) => entries.set(...args),
+    invalidate: (entities) => entries.invalidate(entities),
+  };
 }
 
 /** On an empty database: the seed articles and a first clustering run. */

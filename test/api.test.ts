@@ -241,6 +241,32 @@ describe('API for client apps and operators', () => {
     expect(badK.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('serves repeated queries from its response cache until this server changes the data', async () => {
+    const cached = await startTestServer(handle.db, { apiToken: TOKEN, responseCacheTtlMs: 60_000 });
+    try {
+      const feed = '{ articles(first: 3) { totalCount nodes { title } } }';
+      const first = await cached.query<{ articles: { totalCount: number; nodes: { title: string }[] } }>(feed);
+      counter.reset();
+      const again = await cached.query(feed);
+      expect(again).toEqual(first);
+      expect(counter.statements).toEqual([]);
+
+      const response = await fetch(`${cached.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({
+          query: 'mutation { importArticles(input: [{ title: "Cache buster", body: "A fresh story the cache has not seen." }]) { created } }',
+        }),
+      });
+      expect(((await response.json()) as { data: { importArticles: { created: number } } }).data.importArticles.created).toBe(1);
+      const after = await cached.query<{ articles: { totalCount: number; nodes: { title: string }[] } }>(feed);
+      expect(after.data?.articles.totalCount).toBe((first.data?.articles.totalCount ?? 0) + 1);
+      expect(after.data?.articles.nodes[0].title).toBe('Cache buster');
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('refuses queries that are too deep, too aliased, too costly or ask for too large a page', async () => {
     const deep = `{ topics { nodes { articles { nodes { ${'relatedArticles { article { '.repeat(4)} title ${'} } '.repeat(4)} } } } } }`;
     const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: sources { totalCount }`).join(' ')} }`;

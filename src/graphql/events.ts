@@ -15,6 +15,8 @@ export function createNewsEvents() {
   return createPubSub<{
     articleAdded: [topicId: number, event: ArticleAddedEvent];
     clusteringRunFinished: [event: RunFinishedEvent];
+    /** Articles or topics changed through this server (an import, a finished run). */
+    dataChanged: [];
   }>();
 }
 

@@ -11,8 +11,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(db: Database, options: { apiToken?: string } = {}): Promise<TestServer> {
-  const { server } = createApp({ db, config: { production: false, apiToken: options.apiToken } });
+/** A server on a random port; its response cache is off unless asked for. */
+export async function startTestServer(
+  db: Database,
+  options: { apiToken?: string; responseCacheTtlMs?: number } = {},
+): Promise<TestServer> {
+  const { server } = createApp({
+    db,
+    config: { production: false, apiToken: options.apiToken, responseCacheTtlMs: options.responseCacheTtlMs ?? 0 },
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

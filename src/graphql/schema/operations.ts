@@ -86,6 +86,7 @@ builder.mutationFields((t) => ({
       const validations = input.map((item) => validateArticle(item));
       const valid = validations.flatMap((validation) => (validation.ok ? [validation.article] : []));
       const stored = await storeArticles(ctx.db, valid);
+      if (stored.createdIds.length > 0) ctx.events.publish('dataChanged');
       for (const assignment of stored.assignments) {
         ctx.events.publish('articleAdded', assignment.topicId, assignment);
       }
