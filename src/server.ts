@@ -5,9 +5,9 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { sql } from 'drizzle-orm';
-import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, openConfiguredDatabase } from './db/client.js';
@@ -24,6 +24,8 @@ import { seedPageArticles } from './jobs/seed.js';
 
 /** Largest request body accepted (a 1,000-article import fits). */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** /ready answers within this time even when the database hangs rather than refuses. */
+const READY_TIMEOUT_MS = 2_000;
 
 export interface AppOptions {
   db: Database;
@@ -79,7 +81,12 @@ export function createApp({ db, config }: AppOptions): App {
     }
     if (path === '/ready') {
       try {
-        await db.execute(sql`select 1`);
+        await Promise.race([
+          db.execute(sql`select 1`),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref(),
+          ),
+        ]);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
       } catch (error) {
         res
