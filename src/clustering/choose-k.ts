@@ -17,7 +17,7 @@ export function candidateTopicCounts(documents: number): { min: number; max: num
  *
  * Why not the silhouette: on BBC News it keeps rising with k (0.09 at k = 2, 0.14 at 5, 0.18 at
  * 20), so its maximum sits at the top of any range; the spectral gap picks the number of BBC
- * categories on every subset of 2 to 5 of them tried (13 of 13), see scripts/bench-cluster.ts.
+ * categories on all 26 subsets of 2 to 5 of them (`npm run bench:cluster -- --k-check`).
  */
 export function chooseTopicCount(singularValues: Float64Array, documents: number): KSelection {
   const range = candidateTopicCounts(documents);

@@ -4,7 +4,6 @@
  */
 export class SeededRandom {
   private state: number;
-  private spareGaussian: number | null = null;
 
   constructor(seed: number) {
     // Mix the seed so that neighbouring seeds (42, 43) start far apart.
@@ -23,26 +22,6 @@ export class SeededRandom {
   /** Integer in [0, bound). */
   nextInt(bound: number): number {
     return Math.floor(this.next() * bound);
-  }
-
-  /** Standard normal (Marsaglia's polar method, both values used; no trigonometry). */
-  nextGaussian(): number {
-    if (this.spareGaussian !== null) {
-      const spare = this.spareGaussian;
-      this.spareGaussian = null;
-      return spare;
-    }
-    let u: number;
-    let v: number;
-    let squared: number;
-    do {
-      u = 2 * this.next() - 1;
-      v = 2 * this.next() - 1;
-      squared = u * u + v * v;
-    } while (squared >= 1 || squared === 0);
-    const scale = Math.sqrt((-2 * Math.log(squared)) / squared);
-    this.spareGaussian = v * scale;
-    return u * scale;
   }
 
   /** `count` distinct indexes of [0, population), in increasing order. */
@@ -71,3 +50,4 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
   }
   return hash >>> 0;
 }
+

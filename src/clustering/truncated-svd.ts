@@ -1,9 +1,9 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
-import { sharedFloat64Array } from '../text/helper-thread.js';
-import { multiplySparseDense, transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
+import { transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
 import { multiplyDense, symmetricProduct, transposeDense } from './dense-matrix.js';
-import { SeededRandom } from './seeded-random.js';
+import { multiplySparseDense, standardNormalVector } from './parallel-products.js';
+import { deriveSeed } from './seeded-random.js';
 
 export interface TruncatedSvdOptions {
   /** Number of singular vectors wanted; fewer come back when the matrix has lower rank. */
@@ -77,30 +77,16 @@ function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
     if (!(lower.get(i, i) > 1e-7)) wellConditioned = false;
   }
   if (wellConditioned) {
-    const l = new Float64Array(width * width);
-    for (let i = 0; i < width; i++) for (let j = 0; j <= i; j++) l[i * width + j] = lower.get(i, j);
-    const q = new Float64Array(rows * width);
-    for (let row = 0; row < rows; row++) {
-      const offset = row * width;
-      for (let j = 0; j < width; j++) {
-        // Forward substitution: q_j = (y_j − Σ_{i<j} q_i·L_ji) / L_jj, the sum in four lanes.
-        const lRow = j * width;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        for (; i + 3 < j; i += 4) {
-          s0 += q[offset + i] * l[lRow + i];
-          s1 += q[offset + i + 1] * l[lRow + i + 1];
-          s2 += q[offset + i + 2] * l[lRow + i + 2];
-          s3 += q[offset + i + 3] * l[lRow + i + 3];
-        }
-        for (; i < j; i++) s0 += q[offset + i] * l[lRow + i];
-        q[offset + j] = (y[offset + j] - (s0 + s1 + s2 + s3)) / l[lRow + j];
+    // Q = Y·L⁻ᵀ as one blocked product; L⁻¹ comes from forward substitution (width³/3).
+    const inverse = new Float64Array(width * width);
+    for (let column = 0; column < width; column++) {
+      for (let row = column; row < width; row++) {
+        let value = row === column ? 1 : 0;
+        for (let i = column; i < row; i++) value -= lower.get(row, i) * inverse[i * width + column];
+        inverse[row * width + column] = value / lower.get(row, row);
       }
     }
-    return { vectors: q, width };
+    return { vectors: multiplyDense(y, rows, width, transposeDense(inverse, width, width), width), width };
   }
   const { values, vectors } = symmetricEigen(gram, width);
   const largest = Math.max(values[0] ?? 0, 0);
@@ -115,7 +101,10 @@ function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
 /** Scales the columns to unit length so repeated products neither overflow nor underflow. */
 function scaleColumns(y: Float64Array, rows: number, width: number): void {
   const norms = new Float64Array(width);
-  for (let i = 0; i < y.length; i++) norms[i % width] += y[i] * y[i];
+  for (let row = 0; row < rows; row++) {
+    const offset = row * width;
+    for (let c = 0; c < width; c++) norms[c] += y[offset + c] * y[offset + c];
+  }
   for (let c = 0; c < width; c++) norms[c] = norms[c] > 0 ? 1 / Math.sqrt(norms[c]) : 0;
   for (let row = 0; row < rows; row++) {
     for (let c = 0; c < width; c++) y[row * width + c] *= norms[c];
@@ -130,7 +119,7 @@ function scaleColumns(y: Float64Array, rows: number, width: number): void {
  */
 export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdOptions): TruncatedSvd {
   const oversamples = options.oversamples ?? 10;
-  const powerIterations = options.powerIterations ?? 2;
+  const powerIterations = options.powerIterations ?? 3;
   const sketchWidth = Math.min(options.dimensions + oversamples, matrix.rows, matrix.columns);
   if (sketchWidth <= 0 || matrix.rowStart[matrix.rows] === 0) {
     return {
@@ -146,11 +135,9 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
   let passes = 0;
   const passDone = () => options.onProgress?.(++passes, totalPasses);
 
-  const random = new SeededRandom(options.seed);
-  const testMatrix = sharedFloat64Array(matrix.columns * sketchWidth);
-  for (let i = 0; i < testMatrix.length; i++) testMatrix[i] = random.nextGaussian();
+  const testMatrix = standardNormalVector(matrix.columns * sketchWidth, [deriveSeed(options.seed, 1), deriveSeed(options.seed, 2)]);
 
-  // Y = (A·Aᵀ)^q·A·Ω. With two iterations the conditioning stays far within double precision,
+  // Y = (A·Aᵀ)^q·A·Ω. With a few iterations the conditioning stays well within double precision,
   // so one orthonormalisation at the end suffices (each costs rows × width²).
   let sketch = multiplySparseDense(matrix, testMatrix, sketchWidth);
   passDone();
@@ -183,8 +170,11 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
     for (let j = 0; j < dimensions; j++) leadingVectors[i * dimensions + j] = vectors[i * width + j] * singularValues[j];
   }
   const rowVectors = multiplyDense(range.vectors, matrix.rows, width, leadingVectors, dimensions);
+  const inverseSquares = singularValues.slice(0, dimensions).map((value) => 1 / (value * value));
   const scaled = rowVectors.slice();
-  for (let i = 0; i < scaled.length; i++) scaled[i] /= singularValues[i % dimensions] ** 2;
+  for (let row = 0; row < matrix.rows; row++) {
+    for (let d = 0; d < dimensions; d++) scaled[row * dimensions + d] *= inverseSquares[d];
+  }
   const componentsByColumn = multiplySparseDense(transposed, scaled, dimensions);
   passDone();
   return {

@@ -1,4 +1,4 @@
-import { multiplyOnThreads, sharedFloat32Array, sharedInt32Array } from './helper-thread.js';
+import { sharedFloat32Array, sharedInt32Array } from './shared-memory.js';
 
 /**
  * Compressed sparse rows: the documents × terms matrix is only ever held in this form, because a
@@ -11,14 +11,6 @@ export interface CsrMatrix {
   rowStart: Int32Array;
   columnIndex: Int32Array;
   values: Float32Array;
-}
-
-/**
- * (rows × columns) · (columns × width), dense operand and result row-major Float64. Large
- * products are split with a helper thread (see helper-thread.ts).
- */
-export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, width: number): Float64Array {
-  return multiplyOnThreads(matrix, dense, width);
 }
 
 /** The transpose in CSR form (a CSC view of the original), built in O(entries). */

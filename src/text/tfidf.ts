@@ -1,5 +1,5 @@
 import type { CorpusView } from './corpus.js';
-import { sharedFloat32Array, sharedInt32Array } from './helper-thread.js';
+import { sharedFloat32Array, sharedInt32Array } from './shared-memory.js';
 import type { CsrMatrix } from './sparse-matrix.js';
 
 /** Which terms become columns of the matrix. */

@@ -17,12 +17,6 @@ export const PHRASE_SEPARATOR = ' ';
 /** Upper-case letters among the first 31 characters of a word, as bits (bit i = character i). */
 export type CaseMask = number;
 
-/**
- * Called for every kept word, in order. `continuesPhrase` tells whether it directly follows the
- * previous kept word, so that the two form a phrase.
- */
-export type WordVisitor = (wordId: number, caseMask: CaseMask, continuesPhrase: boolean) => void;
-
 const APOSTROPHE = 39;
 const RIGHT_SINGLE_QUOTE = 0x2019;
 const HYPHEN = 45;
@@ -191,8 +185,46 @@ function hashFolded(text: string, start: number, end: number): number {
   return hash;
 }
 
-/** Scans `text`, interning words in `table`, and reports every kept word to `visit`. */
-export function scanWords(text: string, table: WordTable, visit: WordVisitor): void {
+/** Kept words of one text, in order, as parallel arrays (reused from text to text). */
+export class WordBuffer {
+  wordIds = new Int32Array(1024);
+  caseMasks = new Int32Array(1024);
+  /** 1 when the word directly follows the previous kept word (they form a phrase). */
+  continuesPhrase = new Uint8Array(1024);
+  /** Offset of each word in the text. */
+  starts = new Int32Array(1024);
+  length = 0;
+
+  push(wordId: number, caseMask: CaseMask, continuesPhrase: boolean, start: number): void {
+    if (this.length === this.wordIds.length) {
+      const capacity = this.length * 2;
+      const wordIds = new Int32Array(capacity);
+      wordIds.set(this.wordIds);
+      this.wordIds = wordIds;
+      const caseMasks = new Int32Array(capacity);
+      caseMasks.set(this.caseMasks);
+      this.caseMasks = caseMasks;
+      const continues = new Uint8Array(capacity);
+      continues.set(this.continuesPhrase);
+      this.continuesPhrase = continues;
+      const starts = new Int32Array(capacity);
+      starts.set(this.starts);
+      this.starts = starts;
+    }
+    this.wordIds[this.length] = wordId;
+    this.caseMasks[this.length] = caseMask;
+    this.continuesPhrase[this.length] = continuesPhrase ? 1 : 0;
+    this.starts[this.length] = start;
+    this.length++;
+  }
+}
+
+/**
+ * Scans `text`, interning words in `table`, into `buffer` (emptied first). Filling a buffer and
+ * looping over it afterwards is faster than a callback per word.
+ */
+export function scanWordsInto(text: string, table: WordTable, buffer: WordBuffer): void {
+  buffer.length = 0;
   const length = text.length;
   let position = 0;
   let phraseOpen = false;
@@ -263,7 +295,7 @@ export function scanWords(text: string, table: WordTable, visit: WordVisitor): v
       phraseOpen = false;
       continue;
     }
-    visit(wordId, caseMask, phraseOpen);
+    buffer.push(wordId, caseMask, phraseOpen, start);
     phraseOpen = !possessive;
   }
 }
@@ -276,18 +308,17 @@ export interface TokenSequence {
   continuesPhrase: boolean[];
 }
 
-/** The kept words of `text` as strings (for tests and inspection; the corpus uses scanWords). */
+/** The kept words of `text` as strings (for tests and inspection; the corpus keeps ids). */
 export function tokenize(text: string): TokenSequence {
   const table = new WordTable();
-  const words: string[] = [];
-  const surfaces: string[] = [];
-  const continuesPhrase: boolean[] = [];
-  scanWords(text, table, (wordId, caseMask, continues) => {
-    words.push(table.words[wordId]);
-    surfaces.push(applyCaseMask(table.words[wordId], caseMask));
-    continuesPhrase.push(continues);
-  });
-  return { words, surfaces, continuesPhrase };
+  const buffer = new WordBuffer();
+  scanWordsInto(text, table, buffer);
+  const words = Array.from(buffer.wordIds.subarray(0, buffer.length), (wordId) => table.words[wordId]);
+  return {
+    words,
+    surfaces: words.map((word, i) => applyCaseMask(word, buffer.caseMasks[i])),
+    continuesPhrase: Array.from(buffer.continuesPhrase.subarray(0, buffer.length), (flag) => flag === 1),
+  };
 }
 
 /** The terms the vectoriser counts for `text`: every word, then every phrase (bigram), in order. */

@@ -1,0 +1,247 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+import type { CsrMatrix } from '../text/sparse-matrix.js';
+import { sharedFloat32Array, sharedFloat64Array, sharedInt32Array } from '../text/shared-memory.js';
+import { fillStandardNormal, multiplyDenseRange, multiplyRowRange } from './kernels.js';
+
+/**
+ * The matrix products of the clustering on two threads: the calling thread computes one part of
+ * the result while a helper thread computes the other, on shared memory, and the caller blocks
+ * (Atomics.wait) until both are done, so the clustering core stays synchronous. Every output
+ * element is computed by one thread with the same code, so results do not depend on the split.
+ * Without a second core, or if the helper fails, everything is computed here.
+ */
+
+/** Products below this many multiply-adds are not worth a hand-off (about 50 µs). */
+const PARALLEL_MIN_WORK = 2_000_000;
+/** A helper that has not answered by then is considered lost. */
+const HELPER_TIMEOUT_MS = 30_000;
+/**
+ * Shared buffers handed to the helper stay alive until the helper's own garbage collector runs,
+ * which an idle helper hardly ever does; the helper is replaced after this much has been handed
+ * over, which frees them (a new helper starts in a few tens of milliseconds).
+ */
+const HELPER_RECYCLE_BYTES = 256 * 2 ** 20;
+let bytesHandedOver = 0;
+
+interface SparseTask {
+  kind: 'sparse';
+  rowStart: Int32Array;
+  columnIndex: Int32Array;
+  values: Float32Array;
+  dense: Float64Array;
+  width: number;
+  result: Float64Array;
+  fromRow: number;
+  toRow: number;
+  /** 0 while running, 1 when done, 2 on failure. */
+  signal: Int32Array;
+}
+
+interface NormalTask {
+  kind: 'normal';
+  target: Float64Array;
+  from: number;
+  to: number;
+  seed: number;
+  signal: Int32Array;
+}
+
+interface DenseTask {
+  kind: 'dense';
+  a: Float64Array;
+  inner: number;
+  m: Float64Array;
+  width: number;
+  result: Float64Array;
+  fromRow: number;
+  toRow: number;
+  fromColumn: number;
+  toColumn: number;
+  signal: Int32Array;
+}
+
+// The helper runs the kernels from their source text: an eval'd CommonJS worker needs no loader
+// for TypeScript, whatever runs this module (tsx, vitest, compiled JavaScript). esbuild, under tsx
+// and vitest, wraps inner functions in its __name helper, which the helper thread must provide.
+const HELPER_SOURCE = `
+const __name = (target) => target;
+const { parentPort } = require('node:worker_threads');
+const multiplyRowRange = ${multiplyRowRange.toString()};
+const multiplyDenseRange = ${multiplyDenseRange.toString()};
+const fillStandardNormal = ${fillStandardNormal.toString()};
+parentPort.on('message', (task) => {
+  let outcome = 1;
+  try {
+    if (task.kind === 'sparse') {
+      multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, task.width, task.result, task.fromRow, task.toRow);
+    } else if (task.kind === 'normal') {
+      fillStandardNormal(task.target, task.from, task.to, task.seed);
+    } else {
+      multiplyDenseRange(task.a, task.inner, task.m, task.width, task.result, task.fromRow, task.toRow, task.fromColumn, task.toColumn);
+    }
+  } catch {
+    outcome = 2;
+  }
+  Atomics.store(task.signal, 0, outcome);
+  Atomics.notify(task.signal, 0);
+});
+`;
+
+let helper: Worker | null | undefined;
+
+function helperThread(): Worker | null {
+  if (helper !== undefined) return helper;
+  helper = null;
+  if (availableParallelism() < 2) return helper;
+  try {
+    const worker = new Worker(HELPER_SOURCE, { eval: true });
+    // Never keeps the process alive; failures surface through the task signal or its timeout.
+    worker.unref();
+    worker.on('error', () => {
+      helper = null;
+    });
+    helper = worker;
+  } catch {
+    helper = null;
+  }
+  return helper;
+}
+
+/** Whether products can be split with a helper thread (none seen failing so far). */
+export function helperThreadActive(): boolean {
+  return helper !== null && availableParallelism() >= 2;
+}
+
+function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(array: T, allocate: (length: number) => T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const copy = allocate(array.length);
+  copy.set(array);
+  return copy;
+}
+
+/**
+ * Hands `task` to the helper, runs `ownPart` here, then waits for the helper. If the helper is
+ * lost, `helperPart` runs here too.
+ */
+function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTask, ownPart: () => void, helperPart: () => void): void {
+  worker.postMessage(task);
+  ownPart();
+  Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
+  if (Atomics.load(task.signal, 0) !== 1) {
+    // If it was only slow, it writes the same values again.
+    helper = null;
+    void worker.terminate();
+    helperPart();
+    return;
+  }
+  for (const value of Object.values(task)) {
+    if (ArrayBuffer.isView(value)) bytesHandedOver += value.byteLength;
+  }
+  if (bytesHandedOver > HELPER_RECYCLE_BYTES) {
+    bytesHandedOver = 0;
+    helper = undefined;
+    void worker.terminate();
+  }
+}
+
+/** The row where the entries (plus a per-row overhead) split in half. */
+function balancedSplit(rowStart: Int32Array, rows: number): number {
+  const rowCost = 4;
+  const half = (rowStart[rows] + rows * rowCost) / 2;
+  let low = 0;
+  let high = rows;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (rowStart[middle] + middle * rowCost < half) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** (rows × columns) · (columns × width) for a sparse left operand; row-major Float64. */
+export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, width: number): Float64Array {
+  const { rows, rowStart, columnIndex, values } = matrix;
+  const worker = rowStart[rows] * width >= PARALLEL_MIN_WORK ? helperThread() : null;
+  if (worker === null) {
+    const result = new Float64Array(rows * width);
+    multiplyRowRange(rowStart, columnIndex, values, dense, width, result, 0, rows);
+    return result;
+  }
+  const task: SparseTask = {
+    kind: 'sparse',
+    rowStart: onSharedMemory(rowStart, sharedInt32Array),
+    columnIndex: onSharedMemory(columnIndex, sharedInt32Array),
+    values: onSharedMemory(values, sharedFloat32Array),
+    dense: onSharedMemory(dense, sharedFloat64Array),
+    width,
+    result: sharedFloat64Array(rows * width),
+    fromRow: balancedSplit(rowStart, rows),
+    toRow: rows,
+    signal: sharedInt32Array(1),
+  };
+  const run = (from: number, to: number) =>
+    multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, width, task.result, from, to);
+  splitWithHelper(worker, task, () => run(0, task.fromRow), () => run(task.fromRow, rows));
+  return task.result;
+}
+
+/**
+ * A (rows × inner) · M (inner × width), row-major Float64. Split by rows, or by columns when
+ * there are only a few rows (centroids against all documents).
+ */
+export function multiplyDense(a: Float64Array, rows: number, inner: number, m: Float64Array, width: number): Float64Array {
+  const worker = rows * inner * width >= PARALLEL_MIN_WORK ? helperThread() : null;
+  if (worker === null) {
+    const result = new Float64Array(rows * width);
+    multiplyDenseRange(a, inner, m, width, result, 0, rows, 0, width);
+    return result;
+  }
+  const byRows = rows >= 16;
+  const task: DenseTask = {
+    kind: 'dense',
+    a: onSharedMemory(a, sharedFloat64Array),
+    inner,
+    m: onSharedMemory(m, sharedFloat64Array),
+    width,
+    result: sharedFloat64Array(rows * width),
+    fromRow: byRows ? rows >> 1 : 0,
+    toRow: rows,
+    fromColumn: byRows ? 0 : width >> 1,
+    toColumn: width,
+    signal: sharedInt32Array(1),
+  };
+  const run = (fromRow: number, toRow: number, fromColumn: number, toColumn: number) =>
+    multiplyDenseRange(task.a, inner, task.m, width, task.result, fromRow, toRow, fromColumn, toColumn);
+  splitWithHelper(
+    worker,
+    task,
+    () => (byRows ? run(0, task.fromRow, 0, width) : run(0, rows, 0, task.fromColumn)),
+    () => run(task.fromRow, rows, task.fromColumn, width),
+  );
+  return task.result;
+}
+
+/**
+ * A vector of `length` standard normal values: the first half from `seeds[0]`, the second from
+ * `seeds[1]`, so the values are the same whether the helper thread computes one half or not.
+ */
+export function standardNormalVector(length: number, seeds: readonly [number, number]): Float64Array {
+  const target = sharedFloat64Array(length);
+  const half = length >> 1;
+  const worker = length >= PARALLEL_MIN_WORK / 8 ? helperThread() : null;
+  if (worker === null) {
+    fillStandardNormal(target, 0, half, seeds[0]);
+    fillStandardNormal(target, half, length, seeds[1]);
+    return target;
+  }
+  const task: NormalTask = { kind: 'normal', target, from: half, to: length, seed: seeds[1], signal: sharedInt32Array(1) };
+  splitWithHelper(
+    worker,
+    task,
+    () => fillStandardNormal(target, 0, half, seeds[0]),
+    () => fillStandardNormal(target, half, length, seeds[1]),
+  );
+  return target;
+}
