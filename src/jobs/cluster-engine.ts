@@ -1,8 +1,9 @@
 /**
- * Where a run's computation happens: in this thread (the commands) or in a worker thread (the
+ * Where a run's computation happens: in this process (the commands) or in a child process (the
  * server, whose event loop must stay free). Both feed the same pure core.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
 
@@ -27,38 +28,44 @@ type WorkerReply =
   | { error: string };
 
 export function workerEngine(): ClusteringEngine {
-  // The worker is TypeScript like the rest: tsx's loader is registered in the worker first,
-  // whoever started this process (the tsx CLI, vitest, plain node).
-  const script = new URL('./cluster-worker.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`,
-    { eval: true },
-  );
-  worker.unref();
-  // Listen from the start: a worker that fails while articles load must fail the run, not the
-  // process (an 'error' event without a listener would be thrown).
-  let failure: Error | undefined;
-  let settle: ((reply: WorkerReply) => void) | undefined;
-  worker.on('error', (error) => {
-    failure = error;
-    settle?.({ error: error.message });
+  // A child process rather than a worker thread: its memory goes back to the system when it
+  // exits. Advanced serialization carries the result's typed arrays as they are.
+  const child = fork(fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Listen from the start: a child that fails while articles load must fail the run, not the
+  // process (an 'error' event without a listener would be thrown).
+  let failure: string | undefined;
+  let settle: ((reply: WorkerReply) => void) | undefined;
+  const fail = (reason: string) => {
+    failure ??= reason;
+    settle?.({ error: reason });
+  };
+  child.on('error', (error) => fail(error.message));
+  child.on('exit', (code, signal) => fail(`the clustering process exited (${signal ?? `code ${code}`})`));
   return {
-    add: (docs) => worker.postMessage({ docs }),
+    add: (docs) => {
+      if (child.connected) child.send({ docs });
+    },
     run: ({ onProgress, ...options }) =>
       new Promise<ClusteringResult>((resolve, reject) => {
+        let settled = false;
         settle = (reply) => {
           if ('progress' in reply) {
             onProgress?.(reply.progress.stage, reply.progress.done, reply.progress.total);
             return;
           }
-          void worker.terminate();
+          if (settled) return;
+          settled = true;
+          if (child.connected) child.disconnect();
           if ('result' in reply) resolve(reply.result);
-          else reject(new Error(`clustering worker: ${reply.error}`));
+          else reject(new Error(`clustering process: ${reply.error}`));
         };
-        if (failure) return settle({ error: failure.message });
-        worker.on('message', settle);
-        worker.postMessage({ run: options });
+        if (failure) return settle({ error: failure });
+        child.on('message', (reply: WorkerReply) => settle?.(reply));
+        child.send({ run: options });
       }),
   };
 }

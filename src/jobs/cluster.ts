@@ -45,7 +45,7 @@ export interface ClusteringRunOptions {
   k?: number;
   seed?: number;
   onProgress?: ProgressListener;
-  /** Compute in a worker thread, keeping this thread's event loop free (the server does). */
+  /** Compute in a worker process, keeping this event loop free (the server does). */
   computeInWorker?: boolean;
 }
 
