@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { normalizedMutualInformation } from '../src/clustering/index.js';
 import { SeededRandom } from '../src/clustering/seeded-random.js';
 import { openDatabase } from '../src/db/client.js';
+import { inCurrentRun } from '../src/db/current-run.js';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 
@@ -107,7 +108,7 @@ async function nmiOf(databaseUrl: string): Promise<number> {
     const rows = await handle.db.query.articleTopics.findMany({
       columns: { topicId: true },
       with: { article: { columns: { externalId: true } } },
-      where: { RAW: (t, { sql }) => sql`${t.runId} = (select id from clustering_runs where is_current)` },
+      where: { RAW: (table) => inCurrentRun(table) },
     });
     const truth = rows.map((row) => (row.article.externalId ?? '').split('-')[1]);
     return normalizedMutualInformation(truth, rows.map((row) => row.topicId));

@@ -27,7 +27,7 @@ type WorkerReply =
   | { result: ClusteringResult }
   | { error: string };
 
-export function workerEngine(): ClusteringEngine {
+export function childProcessEngine(): ClusteringEngine {
   // A child process rather than a worker thread: its memory goes back to the system when it
   // exits. Advanced serialization carries the result's typed arrays as they are.
   const child = fork(fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)), [], {

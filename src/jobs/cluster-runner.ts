@@ -20,7 +20,7 @@ export function createClusteringRunner(
   return {
     async start(options) {
       const runId = await startRun(db, options);
-      inProgress = completeRun(db, runId, { ...options, computeInWorker: true }).then(
+      inProgress = completeRun(db, runId, { ...options, computeInChildProcess: true }).then(
         (summary) => onFinished(runId, summary),
         (error: Error) => onFinished(runId, error),
       );

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { ClusteringResult, ClusteringStage, ProgressListener } from '../clustering/types.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
-import type { Database, Transaction } from '../db/client.js';
+import { type Database, processIsAlive, type Transaction } from '../db/client.js';
 import {
   articleSimilarities,
   articleTopics,
@@ -20,7 +20,7 @@ import {
   topics,
 } from '../db/schema.js';
 import { assignUnplacedArticles, rememberModel } from './assign.js';
-import { type ClusteringEngine, inlineEngine, workerEngine } from './cluster-engine.js';
+import { type ClusteringEngine, childProcessEngine, inlineEngine } from './cluster-engine.js';
 import { countArticles } from './import.js';
 import { saveModel } from './run-model.js';
 
@@ -45,8 +45,8 @@ export interface ClusteringRunOptions {
   k?: number;
   seed?: number;
   onProgress?: ProgressListener;
-  /** Compute in a worker process, keeping this event loop free (the server does). */
-  computeInWorker?: boolean;
+  /** Compute in a child process, keeping this event loop free (the server does). */
+  computeInChildProcess?: boolean;
 }
 
 export interface ClusteringRunSummary {
@@ -64,13 +64,7 @@ const owner = `${hostname()}:${process.pid}`;
 function processIsGone(runOwner: string | null): boolean {
   if (!runOwner) return false;
   const [host, pid] = runOwner.split(':');
-  if (host !== hostname()) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return host === hostname() && !processIsAlive(Number(pid));
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -287,7 +281,7 @@ export async function completeRun(
   const seed = options.seed ?? DEFAULT_SEED;
   try {
     const loadStart = performance.now();
-    const engine = options.computeInWorker ? workerEngine() : inlineEngine();
+    const engine = options.computeInChildProcess ? childProcessEngine() : inlineEngine();
     const articleIds = await loadArticles(db, engine, options.onProgress);
     const loadMs = performance.now() - loadStart;
     await heartbeat(db, runId);

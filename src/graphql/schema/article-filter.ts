@@ -3,6 +3,7 @@
  * that the count always matches the rows.
  */
 import { type SQL, and, sql } from 'drizzle-orm';
+import { inCurrentRun } from '../../db/current-run.js';
 import type { articles } from '../../db/schema.js';
 
 type ArticleColumns = Pick<typeof articles, 'id' | 'sourceId' | 'publishedAt' | 'createdAt' | 'searchVector' | 'title' | 'body'>;
@@ -30,8 +31,7 @@ export function articleFilterSql(table: ArticleColumns, filter: ArticleFilterVal
     filter.sourceIds ? sql`${table.sourceId} = any(${intArray(filter.sourceIds)})` : undefined,
     filter.topicIds
       ? sql`exists (select 1 from article_topics m where m.article_id = ${table.id}
-          and m.topic_id = any(${intArray(filter.topicIds)})
-          and m.run_id = (select id from clustering_runs where is_current))`
+          and m.topic_id = any(${intArray(filter.topicIds)}) and ${inCurrentRun({ runId: sql.raw('m.run_id') })})`
       : undefined,
     filter.publishedAfter ? sql`${table.publishedAt} >= ${filter.publishedAfter}` : undefined,
     filter.publishedBefore ? sql`${table.publishedAt} < ${filter.publishedBefore}` : undefined,
@@ -39,11 +39,16 @@ export function articleFilterSql(table: ArticleColumns, filter: ArticleFilterVal
 }
 
 /**
- * Publication time, or storage time for undated articles, as fixed-width UTC text with
- * microseconds: it sorts chronologically and round-trips exactly through a cursor.
+ * A timestamp as fixed-width UTC text with microseconds: it sorts chronologically and
+ * round-trips exactly through a cursor.
  */
+export function utcMicrosecondText(timestamp: SQL): SQL<string> {
+  return sql<string>`to_char(${timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** Publication time, or storage time for undated articles, as sortable text. */
 export function sortTimeSql(table: ArticleColumns): SQL<string> {
-  return sql<string>`to_char(coalesce(${table.publishedAt}, ${table.createdAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  return utcMicrosecondText(sql`coalesce(${table.publishedAt}, ${table.createdAt})`);
 }
 
 export function searchRankSql(table: ArticleColumns, search: string): SQL<number> {

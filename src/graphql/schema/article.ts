@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { articles } from '../../db/schema.js';
 import { builder } from '../builder.js';
-import { inCurrentRun } from './current-run.js';
+import { inCurrentRun } from '../../db/current-run.js';
 import {
   type ArticleFilterValues,
   articleFilterSql,

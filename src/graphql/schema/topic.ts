@@ -4,7 +4,8 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { topics } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import { Article } from './article.js';
-import { inCurrentRun } from './current-run.js';
+import { inCurrentRun } from '../../db/current-run.js';
+import { utcMicrosecondText } from './article-filter.js';
 
 const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').implement({
   description: 'A term or phrase that characterises a topic.',
@@ -17,9 +18,7 @@ const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').i
 /** Days that count as "recent" for trending. */
 const TREND_WINDOW_DAYS = 7;
 
-const articleSortTime = sql.raw(
-  `to_char(coalesce(a.published_at, a.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-);
+const articleSortTime = utcMicrosecondText(sql.raw('coalesce(a.published_at, a.created_at)'));
 
 /** The newest article's time in a topic, as fixed-width UTC text (sortable, exact in cursors). */
 function latestArticleSql(table: { id: AnyPgColumn }): SQL<string> {
@@ -250,7 +249,7 @@ builder.queryFields((t) => ({
     description: 'The topics of the current clustering run, largest first unless asked otherwise.',
     args: { orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }) },
     totalCount: (_root, _args, ctx) =>
-      ctx.db.$count(topics, sql`${topics.runId} = (select id from clustering_runs where is_current)`),
+      ctx.db.$count(topics, inCurrentRun(topics)),
     resolve: (query, _root, args, ctx) =>
       ctx.db.query.topics.findMany(
         query({
