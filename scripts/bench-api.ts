@@ -34,6 +34,7 @@ import {
   requestsFor,
   titlesIn,
 } from './bench/workload.js';
+import { positiveNumber } from './bench/options.js';
 
 const SERVERS: ServerKind[] = ['ours', 'floor', 'peer'];
 const SERVER_NAMES: Record<ServerKind, string> = { ours: 'ours', floor: 'floor', peer: 'PostGraphile' };
@@ -47,12 +48,6 @@ const TARGETS = {
   p99Ms: 50,
   zeroErrorConnections: 50,
 };
-
-function positiveNumber(name: string, value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
-  return parsed;
-}
 
 function parseOptions() {
   const { values } = parseArgs({

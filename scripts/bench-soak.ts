@@ -30,6 +30,7 @@ import {
   waitUntilReady,
 } from './bench/server-process.js';
 import { type Fixtures, type Operation, OPERATION_NAMES, checkBody, loadFixtures, requestsFor } from './bench/workload.js';
+import { positiveInteger } from './bench/options.js';
 
 const TARGETS = { failedRequests: 0, memoryGrowthPercent: 20 };
 const CLUSTERS = 5;
@@ -51,12 +52,6 @@ function parseDuration(value: string): number {
   const seconds = Number(match[1]) * (match[2] === 'm' || match[2] === 'min' ? 60 : 1);
   if (seconds < 60) throw new Error('--duration must be at least 60 s (warm-up, import, clustering and a quiet phase)');
   return seconds;
-}
-
-function positiveInteger(name: string, value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
-  return parsed;
 }
 
 function parseOptions() {
