@@ -23,8 +23,9 @@ import {
   helperThreadActive,
   multiplyDense,
   multiplySparseDense,
-  standardNormalVector,
+  fillStandardNormalVector,
 } from '../src/clustering/parallel-products.js';
+import { sharedFloat64Array } from '../src/text/shared-memory.js';
 import { randomizedTruncatedSvd } from '../src/clustering/truncated-svd.js';
 
 /** The four articles of the product's seed page (South China Morning Post), abridged. */
@@ -329,9 +330,16 @@ describe('building blocks', () => {
     const sparseExpected = new Float64Array(rows * width);
     multiplyRowRange(rowStart, columnIndex, values, m, width, sparseExpected, 0, rows);
     expect(multiplySparseDense(sparse, m, width)).toEqual(sparseExpected);
+    // Into a reused, larger shared buffer: the leading rows × width values.
+    const workspace = sharedFloat64Array(rows * width + 100).fill(7);
+    multiplySparseDense(sparse, m, width, workspace);
+    expect(workspace.subarray(0, rows * width)).toEqual(sparseExpected);
 
     // Normal values do not depend on which thread draws them.
-    const normals = standardNormalVector(1_000_000, [1, 2]);
+    const normals = fillStandardNormalVector(sharedFloat64Array(1_000_000), 1_000_000, [1, 2]);
+    const drawnHere = new Float64Array(1_000_000);
+    fillStandardNormalVector(drawnHere, 1_000_000, [1, 2]);
+    expect(normals.every((value, i) => value === drawnHere[i])).toBe(true);
     const mean = normals.reduce((sum, value) => sum + value, 0) / normals.length;
     const variance = normals.reduce((sum, value) => sum + value * value, 0) / normals.length;
     expect(Math.abs(mean)).toBeLessThan(0.01);

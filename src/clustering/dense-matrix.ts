@@ -64,22 +64,23 @@ export function groupMeanDirections(
   return sums;
 }
 
-/** Aᵀ (width × rows) for a row-major rows × width matrix. */
-export function transposeDense(a: Float64Array, rows: number, width: number): Float64Array {
-  const result = new Float64Array(rows * width);
+/** Aᵀ (width × rows) for a row-major rows × width matrix, into `result` when given. */
+export function transposeDense(a: Float64Array, rows: number, width: number, result?: Float64Array): Float64Array {
+  const target = result ?? new Float64Array(rows * width);
   for (let row = 0; row < rows; row++) {
-    for (let c = 0; c < width; c++) result[c * rows + row] = a[row * width + c];
+    for (let c = 0; c < width; c++) target[c * rows + row] = a[row * width + c];
   }
-  return result;
+  return target;
 }
 
 /**
  * AᵀB (width × width) for row-major rows × width matrices A and B whose product is known to be
  * symmetric (B = A for a Gram matrix), as one blocked product of the transpose; the two halves
- * are averaged so that the result is exactly symmetric.
+ * are averaged so that the result is exactly symmetric. `scratch` (rows × width values, on
+ * shared memory for the helper thread) holds the transpose when given.
  */
-export function symmetricProduct(a: Float64Array, b: Float64Array, rows: number, width: number): Float64Array {
-  const product = multiplyDense(transposeDense(a, rows, width), width, rows, b, width);
+export function symmetricProduct(a: Float64Array, b: Float64Array, rows: number, width: number, scratch?: Float64Array): Float64Array {
+  const product = multiplyDense(transposeDense(a, rows, width, scratch), width, rows, b, width);
   for (let i = 0; i < width; i++) {
     for (let j = i + 1; j < width; j++) {
       const mean = 0.5 * (product[i * width + j] + product[j * width + i]);

@@ -24,6 +24,7 @@ const HELPER_TIMEOUT_MS = 30_000;
  */
 const HELPER_RECYCLE_BYTES = 256 * 2 ** 20;
 let bytesHandedOver = 0;
+let buffersHandedOver = new WeakSet<ArrayBufferLike>();
 
 interface SparseTask {
   kind: 'sparse';
@@ -114,6 +115,11 @@ export function helperThreadActive(): boolean {
   return helper !== null && availableParallelism() >= 2;
 }
 
+/** Whether the helper can write to `result`: a new array, or one on shared memory. */
+function canShare(result: Float64Array | undefined): boolean {
+  return result === undefined || result.buffer instanceof SharedArrayBuffer;
+}
+
 function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(array: T, allocate: (length: number) => T): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;
   const copy = allocate(array.length);
@@ -137,10 +143,15 @@ function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTa
     return;
   }
   for (const value of Object.values(task)) {
-    if (ArrayBuffer.isView(value)) bytesHandedOver += value.byteLength;
+    // Buffers reused from product to product (the SVD's workspace) count once.
+    if (ArrayBuffer.isView(value) && !buffersHandedOver.has(value.buffer)) {
+      buffersHandedOver.add(value.buffer);
+      bytesHandedOver += value.buffer.byteLength;
+    }
   }
   if (bytesHandedOver > HELPER_RECYCLE_BYTES) {
     bytesHandedOver = 0;
+    buffersHandedOver = new WeakSet();
     helper = undefined;
     void worker.terminate();
   }
@@ -160,14 +171,18 @@ function balancedSplit(rowStart: Int32Array, rows: number): number {
   return low;
 }
 
-/** (rows × columns) · (columns × width) for a sparse left operand; row-major Float64. */
-export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, width: number): Float64Array {
+/**
+ * (rows × columns) · (columns × width) for a sparse left operand; row-major Float64. The result
+ * goes to `result` when given (its first rows × width values; on shared memory, or the product
+ * stays on this thread), so that repeated products can reuse one buffer.
+ */
+export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, width: number, result?: Float64Array): Float64Array {
   const { rows, rowStart, columnIndex, values } = matrix;
-  const worker = rowStart[rows] * width >= PARALLEL_MIN_WORK ? helperThread() : null;
+  const worker = rowStart[rows] * width >= PARALLEL_MIN_WORK && canShare(result) ? helperThread() : null;
+  const target = result ?? (worker === null ? new Float64Array(rows * width) : sharedFloat64Array(rows * width));
   if (worker === null) {
-    const result = new Float64Array(rows * width);
-    multiplyRowRange(rowStart, columnIndex, values, dense, width, result, 0, rows);
-    return result;
+    multiplyRowRange(rowStart, columnIndex, values, dense, width, target, 0, rows);
+    return target;
   }
   const task: SparseTask = {
     kind: 'sparse',
@@ -176,27 +191,35 @@ export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, widt
     values: onSharedMemory(values, sharedFloat32Array),
     dense: onSharedMemory(dense, sharedFloat64Array),
     width,
-    result: sharedFloat64Array(rows * width),
+    result: target,
     fromRow: balancedSplit(rowStart, rows),
     toRow: rows,
     signal: sharedInt32Array(1),
   };
   const run = (from: number, to: number) =>
-    multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, width, task.result, from, to);
+    multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, width, target, from, to);
   splitWithHelper(worker, task, () => run(0, task.fromRow), () => run(task.fromRow, rows));
-  return task.result;
+  return target;
 }
 
 /**
- * A (rows × inner) · M (inner × width), row-major Float64. Split by rows, or by columns when
- * there are only a few rows (centroids against all documents).
+ * A (rows × inner) · M (inner × width), row-major Float64, into `result` when given (as for
+ * multiplySparseDense). Split by rows, or by columns when there are only a few rows (centroids
+ * against all documents).
  */
-export function multiplyDense(a: Float64Array, rows: number, inner: number, m: Float64Array, width: number): Float64Array {
-  const worker = rows * inner * width >= PARALLEL_MIN_WORK ? helperThread() : null;
+export function multiplyDense(
+  a: Float64Array,
+  rows: number,
+  inner: number,
+  m: Float64Array,
+  width: number,
+  result?: Float64Array,
+): Float64Array {
+  const worker = rows * inner * width >= PARALLEL_MIN_WORK && canShare(result) ? helperThread() : null;
+  const target = result ?? (worker === null ? new Float64Array(rows * width) : sharedFloat64Array(rows * width));
   if (worker === null) {
-    const result = new Float64Array(rows * width);
-    multiplyDenseRange(a, inner, m, width, result, 0, rows, 0, width);
-    return result;
+    multiplyDenseRange(a, inner, m, width, target, 0, rows, 0, width);
+    return target;
   }
   const byRows = rows >= 16;
   const task: DenseTask = {
@@ -205,7 +228,7 @@ export function multiplyDense(a: Float64Array, rows: number, inner: number, m: F
     inner,
     m: onSharedMemory(m, sharedFloat64Array),
     width,
-    result: sharedFloat64Array(rows * width),
+    result: target,
     fromRow: byRows ? rows >> 1 : 0,
     toRow: rows,
     fromColumn: byRows ? 0 : width >> 1,
@@ -213,24 +236,24 @@ export function multiplyDense(a: Float64Array, rows: number, inner: number, m: F
     signal: sharedInt32Array(1),
   };
   const run = (fromRow: number, toRow: number, fromColumn: number, toColumn: number) =>
-    multiplyDenseRange(task.a, inner, task.m, width, task.result, fromRow, toRow, fromColumn, toColumn);
+    multiplyDenseRange(task.a, inner, task.m, width, target, fromRow, toRow, fromColumn, toColumn);
   splitWithHelper(
     worker,
     task,
     () => (byRows ? run(0, task.fromRow, 0, width) : run(0, rows, 0, task.fromColumn)),
     () => run(task.fromRow, rows, task.fromColumn, width),
   );
-  return task.result;
+  return target;
 }
 
 /**
- * A vector of `length` standard normal values: the first half from `seeds[0]`, the second from
- * `seeds[1]`, so the values are the same whether the helper thread computes one half or not.
+ * Fills the first `length` values of `target` with standard normal values: the first half from
+ * `seeds[0]`, the second from `seeds[1]`, so the values are the same whether the helper thread
+ * computes one half or not.
  */
-export function standardNormalVector(length: number, seeds: readonly [number, number]): Float64Array {
-  const target = sharedFloat64Array(length);
+export function fillStandardNormalVector(target: Float64Array, length: number, seeds: readonly [number, number]): Float64Array {
   const half = length >> 1;
-  const worker = length >= PARALLEL_MIN_WORK / 8 ? helperThread() : null;
+  const worker = length >= PARALLEL_MIN_WORK / 8 && canShare(target) ? helperThread() : null;
   if (worker === null) {
     fillStandardNormal(target, 0, half, seeds[0]);
     fillStandardNormal(target, half, length, seeds[1]);

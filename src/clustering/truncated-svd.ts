@@ -2,7 +2,8 @@ import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matri
 
 import { transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
 import { multiplyDense, symmetricProduct, transposeDense } from './dense-matrix.js';
-import { multiplySparseDense, standardNormalVector } from './parallel-products.js';
+import { fillStandardNormalVector, multiplySparseDense } from './parallel-products.js';
+import { sharedFloat64Array } from '../text/shared-memory.js';
 import { deriveSeed } from './seeded-random.js';
 
 export interface TruncatedSvdOptions {
@@ -56,19 +57,15 @@ function symmetricEigen(symmetric: Float64Array, size: number): SymmetricEigen {
   return { values: order.map(({ value }) => value), vectors };
 }
 
-interface Basis {
-  vectors: Float64Array;
-  width: number;
-}
-
 /**
  * Orthonormal basis of the unit columns of Y (rows × width) by Cholesky QR: YᵀY = L·Lᵀ, Q = Y·L⁻ᵀ,
- * solved row by row. Only the width × width factorisation goes to ml-matrix. When YᵀY is not
- * positive definite (a tiny or degenerate corpus with fewer independent directions than
- * columns), falls back to the eigenvectors of YᵀY and drops the empty directions.
+ * written to `basis` (rows × width values; `scratch`, as large, holds Yᵀ when given). Only the
+ * width × width factorisation goes to ml-matrix. When YᵀY is not positive definite (a tiny or
+ * degenerate corpus with fewer independent directions than columns), falls back to the
+ * eigenvectors of YᵀY and drops the empty directions. Returns the basis's width.
  */
-function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
-  const gram = symmetricProduct(y, y, rows, width);
+function orthonormalise(y: Float64Array, rows: number, width: number, basis: Float64Array, scratch?: Float64Array): number {
+  const gram = symmetricProduct(y, y, rows, width, scratch);
   const cholesky = new CholeskyDecomposition(toMatrix(gram, width));
   const lower = cholesky.lowerTriangularMatrix;
   let wellConditioned = cholesky.isPositiveDefinite();
@@ -86,7 +83,8 @@ function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
         inverse[row * width + column] = value / lower.get(row, row);
       }
     }
-    return { vectors: multiplyDense(y, rows, width, transposeDense(inverse, width, width), width), width };
+    multiplyDense(y, rows, width, transposeDense(inverse, width, width), width, basis);
+    return width;
   }
   const { values, vectors } = symmetricEigen(gram, width);
   const largest = Math.max(values[0] ?? 0, 0);
@@ -95,7 +93,8 @@ function orthonormalise(y: Float64Array, rows: number, width: number): Basis {
   for (let i = 0; i < width; i++) {
     for (let j = 0; j < kept; j++) transform[i * kept + j] = vectors[i * width + j] / Math.sqrt(values[j]);
   }
-  return { vectors: multiplyDense(y, rows, width, transform, kept), width: kept };
+  multiplyDense(y, rows, width, transform, kept, basis);
+  return kept;
 }
 
 /** Scales the columns to unit length so repeated products neither overflow nor underflow. */
@@ -116,12 +115,18 @@ function scaleColumns(y: Float64Array, rows: number, width: number): void {
  * and 5.1): sketch the range with a seeded Gaussian test matrix Ω, sharpen it with power
  * iterations, orthonormalise once, then solve the small projected problem densely. Never forms
  * a dense documents × terms matrix; the passes over A dominate the cost.
+ *
+ * Every product writes into one of three buffers allocated once per call (terms × width, and two
+ * of documents × width): fresh memory costs a page fault per 4 KB on first touch, which on a
+ * virtual machine made allocating a new result for each of the ten passes cost as much as the
+ * arithmetic.
  */
 export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdOptions): TruncatedSvd {
   const oversamples = options.oversamples ?? 10;
   const powerIterations = options.powerIterations ?? 3;
-  const sketchWidth = Math.min(options.dimensions + oversamples, matrix.rows, matrix.columns);
-  if (sketchWidth <= 0 || matrix.rowStart[matrix.rows] === 0) {
+  const { rows, columns } = matrix;
+  const sketchWidth = Math.min(options.dimensions + oversamples, rows, columns);
+  if (sketchWidth <= 0 || matrix.rowStart[rows] === 0) {
     return {
       dimensions: 0,
       components: new Float32Array(0),
@@ -135,30 +140,40 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
   let passes = 0;
   const passDone = () => options.onProgress?.(++passes, totalPasses);
 
-  const testMatrix = standardNormalVector(matrix.columns * sketchWidth, [deriveSeed(options.seed, 1), deriveSeed(options.seed, 2)]);
+  // The workspace: a terms-side buffer (Ω, then Aᵀ·Y) and two documents-side ones.
+  const termSide = sharedFloat64Array(columns * sketchWidth);
+  let documentSide = sharedFloat64Array(rows * sketchWidth);
+  let spare = sharedFloat64Array(rows * sketchWidth);
+
+  fillStandardNormalVector(termSide, columns * sketchWidth, [deriveSeed(options.seed, 1), deriveSeed(options.seed, 2)]);
 
   // Y = (A·Aᵀ)^q·A·Ω. With a few iterations the conditioning stays well within double precision,
   // so one orthonormalisation at the end suffices (each costs rows × width²).
-  let sketch = multiplySparseDense(matrix, testMatrix, sketchWidth);
+  multiplySparseDense(matrix, termSide, sketchWidth, documentSide);
   passDone();
   for (let iteration = 0; iteration < powerIterations; iteration++) {
-    scaleColumns(sketch, matrix.rows, sketchWidth);
-    const back = multiplySparseDense(transposed, sketch, sketchWidth);
+    scaleColumns(documentSide, rows, sketchWidth);
+    multiplySparseDense(transposed, documentSide, sketchWidth, termSide);
     passDone();
-    sketch = multiplySparseDense(matrix, back, sketchWidth);
+    multiplySparseDense(matrix, termSide, sketchWidth, documentSide);
     passDone();
   }
-  scaleColumns(sketch, matrix.rows, sketchWidth);
-  const range = orthonormalise(sketch, matrix.rows, sketchWidth);
-  const width = range.width;
+  scaleColumns(documentSide, rows, sketchWidth);
+  // The terms-side buffer holds the documents-side transposes when it is large enough (more
+  // terms than documents, as in any real corpus).
+  const transposeScratch = termSide.length >= rows * sketchWidth ? termSide : undefined;
+  const width = orthonormalise(documentSide, rows, sketchWidth, spare, transposeScratch);
+  // Q is now in `spare`; the sketch's buffer is free.
+  [documentSide, spare] = [spare, documentSide];
+  const range = documentSide.subarray(0, rows * width);
 
   // B = QᵀA (width × columns). Its left singular vectors are the eigenvectors of
   // B·Bᵀ = Qᵀ·(A·(Aᵀ·Q)): two sparse passes instead of a columns × width² dense product.
-  const projectedTransposed = multiplySparseDense(transposed, range.vectors, width);
+  multiplySparseDense(transposed, range, width, termSide);
   passDone();
-  const backProjected = multiplySparseDense(matrix, projectedTransposed, width);
+  const backProjected = multiplySparseDense(matrix, termSide, width, spare);
   passDone();
-  const { values, vectors } = symmetricEigen(symmetricProduct(range.vectors, backProjected, matrix.rows, width), width);
+  const { values, vectors } = symmetricEigen(symmetricProduct(range, backProjected, rows, width, transposeScratch), width);
   const singularValues = values.map((value) => Math.sqrt(Math.max(value, 0)));
   const largest = singularValues[0] ?? 0;
   const significant = singularValues.filter((value) => value > largest * 1e-6).length;
@@ -169,17 +184,21 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
   for (let i = 0; i < width; i++) {
     for (let j = 0; j < dimensions; j++) leadingVectors[i * dimensions + j] = vectors[i * width + j] * singularValues[j];
   }
-  const rowVectors = multiplyDense(range.vectors, matrix.rows, width, leadingVectors, dimensions);
+  const rowVectors = multiplyDense(range, rows, width, leadingVectors, dimensions);
   const inverseSquares = singularValues.slice(0, dimensions).map((value) => 1 / (value * value));
-  const scaled = rowVectors.slice();
-  for (let row = 0; row < matrix.rows; row++) {
-    for (let d = 0; d < dimensions; d++) scaled[row * dimensions + d] *= inverseSquares[d];
+  const scaled = spare.subarray(0, rows * dimensions);
+  for (let row = 0; row < rows; row++) {
+    for (let d = 0; d < dimensions; d++) scaled[row * dimensions + d] = rowVectors[row * dimensions + d] * inverseSquares[d];
   }
-  const componentsByColumn = multiplySparseDense(transposed, scaled, dimensions);
+  const componentsByColumn = multiplySparseDense(transposed, scaled, dimensions, termSide);
   passDone();
+  const components = new Float32Array(dimensions * columns);
+  for (let column = 0; column < columns; column++) {
+    for (let d = 0; d < dimensions; d++) components[d * columns + column] = componentsByColumn[column * dimensions + d];
+  }
   return {
     dimensions,
-    components: new Float32Array(transposeDense(componentsByColumn, matrix.columns, dimensions)),
+    components,
     singularValues: Float64Array.from(singularValues.slice(0, Math.min(significant, dimensions + 1))),
     rowVectors,
   };
