@@ -24,7 +24,7 @@ import {
   multiplyDense,
   multiplySparseDense,
   fillStandardNormalVector,
-} from '../src/clustering/parallel-products.js';
+} from '../src/clustering/helper-thread.js';
 import { sharedFloat64Array } from '../src/text/shared-memory.js';
 import { randomizedTruncatedSvd } from '../src/clustering/truncated-svd.js';
 

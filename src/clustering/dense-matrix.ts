@@ -2,9 +2,9 @@
  * Row-major dense matrices in one Float64Array (rows × width): the reduced document vectors,
  * centroids and the small matrices of the SVD. Float64 rather than Float32 because V8 converts
  * every Float32 load to a double, which makes Float32 loops about twice as slow. The products
- * themselves are in parallel-products.ts.
+ * themselves are in helper-thread.ts.
  */
-import { multiplyDense } from './parallel-products.js';
+import { multiplyDense } from './helper-thread.js';
 
 export { multiplyDense };
 

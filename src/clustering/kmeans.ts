@@ -2,15 +2,10 @@
  * k-means through ml-kmeans: seeded k-means++ starts, the best of several by inertia, and Lloyd
  * iterations from given centroids (for a model fitted on a sample, then run over every row).
  * Rows are dense reduced vectors (LSA), row-major in a Float64Array.
- *
- * The k-means++ seeding is computed here, on the typed rows, and handed to ml-kmeans as its
- * initial centroids; ml-kmeans runs Lloyd's iterations. Its own 'kmeans++' option implements the
- * same greedy k-means++, but copies a row into a new array for every distance it computes: on
- * BBC News (2,225 × 100, k = 5) that seeding took 40–50 ms of a 60–85 ms start, against under a
- * millisecond here.
  */
 import { kmeans } from 'ml-kmeans';
-import { SeededRandom, deriveSeed } from './seeded-random.js';
+import { runKMeansStarts } from './helper-thread.js';
+import { deriveSeed } from './seeded-random.js';
 
 export interface KMeansOptions {
   k: number;
@@ -55,91 +50,27 @@ function toResult(data: number[][], width: number, clusters: number[], centroids
   return { assignments: Int32Array.from(clusters), centroids: flat, inertia, iterations };
 }
 
-function squaredRowDistance(vectors: Float64Array, a: number, b: number, width: number): number {
-  const aOffset = a * width;
-  const bOffset = b * width;
-  let sum = 0;
-  for (let d = 0; d < width; d++) {
-    const difference = vectors[aOffset + d] - vectors[bOffset + d];
-    sum += difference * difference;
-  }
-  return sum;
-}
-
-/** The first index whose cumulative weight exceeds `target` (weights ≥ 0, `cumulative` ascending). */
-function searchCumulative(cumulative: Float64Array, target: number): number {
-  let low = 0;
-  let high = cumulative.length - 1;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (cumulative[middle] > target) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
 /**
- * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with scikit-learn's and ml-kmeans's
- * 2 + ⌊ln k⌋ candidates per centre): the first centre is a random row; each next one is the
- * candidate, drawn with probability proportional to the squared distance to the nearest centre
- * so far, that lowers the total squared distance most. Returns k rows as arrays, the form
- * ml-kmeans takes.
+ * Best of `restarts` seeded k-means++ starts by inertia (kernels.ts kMeansStarts, split between
+ * this thread and the helper); deterministic for a seed.
  */
-export function kMeansPlusPlus(vectors: Float64Array, rows: number, width: number, k: number, seed: number): number[][] {
-  const random = new SeededRandom(seed);
-  const trials = 2 + Math.floor(Math.log(k));
-  const chosen = [random.nextInt(rows)];
-  const closest = new Float64Array(rows);
-  for (let row = 0; row < rows; row++) closest[row] = squaredRowDistance(vectors, row, chosen[0], width);
-  const cumulative = new Float64Array(rows);
-  const candidateDistances = new Float64Array(rows);
-  const bestDistances = new Float64Array(rows);
-  while (chosen.length < k) {
-    let total = 0;
-    for (let row = 0; row < rows; row++) {
-      total += closest[row];
-      cumulative[row] = total;
-    }
-    let bestCandidate = -1;
-    let bestPotential = Infinity;
-    for (let trial = 0; trial < trials; trial++) {
-      // With every row on a centre already (duplicates), any row will do.
-      const candidate = total > 0 ? searchCumulative(cumulative, random.next() * total) : random.nextInt(rows);
-      let potential = 0;
-      for (let row = 0; row < rows; row++) {
-        const distance = Math.min(closest[row], squaredRowDistance(vectors, row, candidate, width));
-        candidateDistances[row] = distance;
-        potential += distance;
-      }
-      if (potential < bestPotential) {
-        bestPotential = potential;
-        bestCandidate = candidate;
-        bestDistances.set(candidateDistances);
-      }
-    }
-    chosen.push(bestCandidate);
-    closest.set(bestDistances);
-  }
-  return chosen.map((row) => Array.from(vectors.subarray(row * width, (row + 1) * width)));
-}
-
-/** Best of `restarts` seeded k-means++ starts by inertia; deterministic for a seed. */
 export function kMeans(vectors: Float64Array, rows: number, width: number, options: KMeansOptions): KMeansResult {
   const k = Math.max(1, Math.min(options.k, rows));
-  const data = toRows(vectors, rows, width);
   const restarts = Math.max(1, options.restarts);
-  let best: KMeansResult | undefined;
-  for (let restart = 0; restart < restarts; restart++) {
-    const fitted = kmeans(data, k, {
-      initialization: kMeansPlusPlus(vectors, rows, width, k, deriveSeed(options.seed, restart)),
-      maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
-    });
-    const result = toResult(data, width, fitted.clusters, fitted.centroids, fitted.iterations);
-    // Among equal inertias the earlier start wins.
-    if (!best || result.inertia < best.inertia - 1e-9) best = result;
-    options.onProgress?.(restart + 1, restarts);
+  const seeds = Array.from({ length: restarts }, (_, restart) => deriveSeed(options.seed, restart));
+  const starts = runKMeansStarts(vectors, rows, width, k, seeds, options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
+  // Among equal inertias the earlier start wins.
+  let best = 0;
+  for (let start = 1; start < restarts; start++) {
+    if (starts.stats[2 * start] < starts.stats[2 * best] - 1e-9) best = start;
   }
-  return best as KMeansResult;
+  options.onProgress?.(restarts, restarts);
+  return {
+    assignments: starts.assignments.slice(best * rows, (best + 1) * rows),
+    centroids: starts.centroids.slice(best * k * width, (best + 1) * k * width),
+    inertia: starts.stats[2 * best],
+    iterations: starts.stats[2 * best + 1],
+  };
 }
 
 /** Lloyd's algorithm from given centroids (e.g. fitted on a sample) over all rows. */

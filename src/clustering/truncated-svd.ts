@@ -2,7 +2,7 @@ import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matri
 
 import { transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
 import { multiplyDense, symmetricProduct, transposeDense } from './dense-matrix.js';
-import { fillStandardNormalVector, multiplySparseDense } from './parallel-products.js';
+import { fillStandardNormalVector, multiplySparseDense } from './helper-thread.js';
 import { sharedFloat64Array } from '../text/shared-memory.js';
 import { deriveSeed } from './seeded-random.js';
 

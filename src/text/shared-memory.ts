@@ -1,6 +1,6 @@
 /**
  * Typed arrays on SharedArrayBuffer: the large matrices are allocated this way so that the
- * clustering's helper thread can read them without a copy (see clustering/parallel-products.ts).
+ * clustering's helper thread can read them without a copy (see clustering/helper-thread.ts).
  * They behave like ordinary typed arrays otherwise.
  */
 export function sharedInt32Array(length: number): Int32Array {

@@ -1,13 +1,18 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+import { kmeans } from 'ml-kmeans';
 
 import type { CsrMatrix } from '../text/sparse-matrix.js';
 import { sharedFloat32Array, sharedFloat64Array, sharedInt32Array } from '../text/shared-memory.js';
-import { fillStandardNormal, multiplyDenseRange, multiplyRowRange } from './kernels.js';
+import { fillStandardNormal, kMeansStarts, multiplyDenseRange, multiplyRowRange } from './kernels.js';
 
 /**
- * The matrix products of the clustering on two threads: the calling thread computes one part of
- * the result while a helper thread computes the other, on shared memory, and the caller blocks
+ * The heavy loops of the clustering on two threads (matrix products, Gaussian sketches, k-means
+ * starts): the calling thread computes one part of the result while a helper thread computes
+ * the other, on shared memory, and the caller blocks
  * (Atomics.wait) until both are done, so the clustering core stays synchronous. Every output
  * element is computed by one thread with the same code, so results do not depend on the split.
  * Without a second core, or if the helper fails, everything is computed here.
@@ -63,6 +68,24 @@ interface DenseTask {
   signal: Int32Array;
 }
 
+interface KMeansTask {
+  kind: 'kmeans';
+  /** Where the helper imports ml-kmeans from. */
+  moduleUrl: string;
+  vectors: Float64Array;
+  rows: number;
+  width: number;
+  k: number;
+  seeds: number[];
+  maxIterations: number;
+  assignments: Int32Array;
+  centroids: Float64Array;
+  stats: Float64Array;
+  signal: Int32Array;
+}
+
+const ML_KMEANS_URL = pathToFileURL(createRequire(import.meta.url).resolve('ml-kmeans')).href;
+
 // The helper runs the kernels from their source text: an eval'd CommonJS worker needs no loader
 // for TypeScript, whatever runs this module (tsx, vitest, compiled JavaScript). esbuild, under tsx
 // and vitest, wraps inner functions in its __name helper, which the helper thread must provide.
@@ -72,13 +95,18 @@ const { parentPort } = require('node:worker_threads');
 const multiplyRowRange = ${multiplyRowRange.toString()};
 const multiplyDenseRange = ${multiplyDenseRange.toString()};
 const fillStandardNormal = ${fillStandardNormal.toString()};
-parentPort.on('message', (task) => {
+const kMeansStarts = ${kMeansStarts.toString()};
+let mlKMeans;
+parentPort.on('message', async (task) => {
   let outcome = 1;
   try {
     if (task.kind === 'sparse') {
       multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, task.width, task.result, task.fromRow, task.toRow);
     } else if (task.kind === 'normal') {
       fillStandardNormal(task.target, task.from, task.to, task.seed);
+    } else if (task.kind === 'kmeans') {
+      mlKMeans ??= await import(task.moduleUrl);
+      kMeansStarts(mlKMeans.kmeans, task.vectors, task.rows, task.width, task.k, task.seeds, task.maxIterations, task.assignments, task.centroids, task.stats);
     } else {
       multiplyDenseRange(task.a, task.inner, task.m, task.width, task.result, task.fromRow, task.toRow, task.fromColumn, task.toColumn);
     }
@@ -131,7 +159,7 @@ function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(arra
  * Hands `task` to the helper, runs `ownPart` here, then waits for the helper. If the helper is
  * lost, `helperPart` runs here too.
  */
-function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTask, ownPart: () => void, helperPart: () => void): void {
+function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTask | KMeansTask, ownPart: () => void, helperPart: () => void): void {
   worker.postMessage(task);
   ownPart();
   Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
@@ -267,4 +295,71 @@ export function fillStandardNormalVector(target: Float64Array, length: number, s
     () => fillStandardNormal(target, half, length, seeds[1]),
   );
   return target;
+}
+
+export interface KMeansStartsResult {
+  /** starts × rows: the clusters of each start. */
+  assignments: Int32Array;
+  /** starts × k × width: the centroids of each start. */
+  centroids: Float64Array;
+  /** [inertia, iterations] of each start. */
+  stats: Float64Array;
+}
+
+/**
+ * k-means starts (kernels.ts kMeansStarts), one per seed: the helper runs the second half of the
+ * seeds while this thread runs the first. Each start depends on its seed alone, so the results
+ * do not depend on the split.
+ */
+export function runKMeansStarts(
+  vectors: Float64Array,
+  rows: number,
+  width: number,
+  k: number,
+  seeds: number[],
+  maxIterations: number,
+): KMeansStartsResult {
+  const count = seeds.length;
+  const worker = count >= 2 && rows * width * k * count >= PARALLEL_MIN_WORK ? helperThread() : null;
+  const allocateInt32 = worker === null ? (length: number) => new Int32Array(length) : sharedInt32Array;
+  const allocateFloat64 = worker === null ? (length: number) => new Float64Array(length) : sharedFloat64Array;
+  const result = {
+    assignments: allocateInt32(count * rows),
+    centroids: allocateFloat64(count * k * width),
+    stats: allocateFloat64(2 * count),
+  };
+  const run = (from: number, to: number, input: Float64Array) =>
+    kMeansStarts(
+      kmeans,
+      input,
+      rows,
+      width,
+      k,
+      seeds.slice(from, to),
+      maxIterations,
+      result.assignments.subarray(from * rows, to * rows),
+      result.centroids.subarray(from * k * width, to * k * width),
+      result.stats.subarray(2 * from, 2 * to),
+    );
+  if (worker === null) {
+    run(0, count, vectors);
+    return result;
+  }
+  const half = count >> 1;
+  const task: KMeansTask = {
+    kind: 'kmeans',
+    moduleUrl: ML_KMEANS_URL,
+    vectors: onSharedMemory(vectors, sharedFloat64Array),
+    rows,
+    width,
+    k,
+    seeds: seeds.slice(half),
+    maxIterations,
+    assignments: result.assignments.subarray(half * rows),
+    centroids: result.centroids.subarray(half * k * width),
+    stats: result.stats.subarray(2 * half),
+    signal: sharedInt32Array(1),
+  };
+  splitWithHelper(worker, task, () => run(0, half, task.vectors), () => run(half, count, task.vectors));
+  return result;
 }
