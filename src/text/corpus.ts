@@ -51,6 +51,13 @@ export interface CorpusView {
   entryWeights: Float32Array;
 }
 
+/** Int32 values per term in Corpus.termState: case of the first word, of the second, votes, weight. */
+const TERM_STATE = 4;
+const CASE_FIRST = 0;
+const CASE_SECOND = 1;
+const CASE_VOTES = 2;
+const WEIGHT = 3;
+
 function growInt32(array: Int32Array<ArrayBuffer>, needed: number, fill = 0): Int32Array<ArrayBuffer> {
   if (needed <= array.length) return array;
   const grown = new Int32Array(Math.max(needed, Math.ceil(array.length * 1.5)));
@@ -66,57 +73,49 @@ function growFloat32(array: Float32Array<ArrayBuffer>, needed: number): Float32A
   return grown;
 }
 
-function growFloat64(array: Float64Array<ArrayBuffer>, needed: number): Float64Array<ArrayBuffer> {
-  if (needed <= array.length) return array;
-  const grown = new Float64Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
-}
-
-/** Phrase term ids keyed by the term ids of their two words (open addressing, no allocation). */
+/**
+ * Phrase term ids keyed by the term ids of their two words (open addressing, no allocation).
+ * A slot's first word, second word and id sit side by side: one memory access per probe.
+ */
 class PhraseTable {
-  private firsts = new Int32Array(4096);
-  private seconds = new Int32Array(4096);
-  private ids = new Int32Array(4096).fill(-1);
+  /** Per slot: first, second, id (-1 = empty), padding. */
+  private slots = new Int32Array(4 * 4096).fill(-1);
   private size = 0;
 
   /** Stores `id` under (first, second), which must not be stored yet. */
   insert(first: number, second: number, id: number): void {
-    const mask = this.ids.length - 1;
-    let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca77)) & mask;
-    while (this.ids[slot] >= 0) slot = (slot + 1) & mask;
-    this.firsts[slot] = first;
-    this.seconds[slot] = second;
-    this.ids[slot] = id;
-    if (++this.size * 2 > this.ids.length) this.rehash();
+    const mask = (this.slots.length >> 2) - 1;
+    let slot = phraseHash(first, second) & mask;
+    while (this.slots[4 * slot + 2] >= 0) slot = (slot + 1) & mask;
+    this.slots[4 * slot] = first;
+    this.slots[4 * slot + 1] = second;
+    this.slots[4 * slot + 2] = id;
+    if (++this.size * 2 > this.slots.length >> 2) this.rehash();
   }
 
   find(first: number, second: number): number {
-    const mask = this.ids.length - 1;
-    let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca77)) & mask;
+    const mask = (this.slots.length >> 2) - 1;
+    let slot = phraseHash(first, second) & mask;
     for (;;) {
-      const id = this.ids[slot];
+      const id = this.slots[4 * slot + 2];
       if (id < 0) return -1;
-      if (this.firsts[slot] === first && this.seconds[slot] === second) return id;
+      if (this.slots[4 * slot] === first && this.slots[4 * slot + 1] === second) return id;
       slot = (slot + 1) & mask;
     }
   }
 
   private rehash(): void {
-    const { firsts, seconds, ids } = this;
-    this.firsts = new Int32Array(ids.length * 2);
-    this.seconds = new Int32Array(ids.length * 2);
-    this.ids = new Int32Array(ids.length * 2).fill(-1);
-    const mask = this.ids.length - 1;
-    for (let old = 0; old < ids.length; old++) {
-      if (ids[old] < 0) continue;
-      let slot = (Math.imul(firsts[old], 0x9e3779b1) ^ Math.imul(seconds[old], 0x85ebca77)) & mask;
-      while (this.ids[slot] >= 0) slot = (slot + 1) & mask;
-      this.firsts[slot] = firsts[old];
-      this.seconds[slot] = seconds[old];
-      this.ids[slot] = ids[old];
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.size = 0;
+    for (let slot = 0; slot < old.length; slot += 4) {
+      if (old[slot + 2] >= 0) this.insert(old[slot], old[slot + 1], old[slot + 2]);
     }
   }
+}
+
+function phraseHash(first: number, second: number): number {
+  return Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca77);
 }
 
 /**
@@ -133,12 +132,12 @@ export class Corpus {
   private readonly terms: string[] = [];
   private documentFrequency = new Int32Array(1024);
 
-  // The most common way each term is written, by a running majority vote (Boyer–Moore) over
-  // case masks: constant memory per term, and exact whenever one form is written most of the
-  // time, as "North Korea" or "growth" are. Phrases vote with both words' masks.
-  private caseFirst = new Int32Array(1024);
-  private caseSecond = new Int32Array(1024);
-  private caseVotes = new Int32Array(1024);
+  // Per term, side by side (one memory access for all that a token updates): the case vote and
+  // the term's weight in the document being added. The vote finds the most common way the term
+  // is written by a running majority vote (Boyer–Moore) over case masks: constant memory per
+  // term, and exact whenever one form is written most of the time, as "North Korea" or "growth"
+  // are. Phrases vote with both words' masks. Weights are sums of small integers.
+  private termState = new Int32Array(TERM_STATE * 1024);
 
   private documentStart = new Int32Array(1024);
   private entryTerms = new Int32Array(65536);
@@ -146,7 +145,6 @@ export class Corpus {
   private documents = 0;
   private entries = 0;
 
-  private weightByTerm = new Float64Array(1024);
   private touchedTerms = new Int32Array(1024);
   private touchedCount = 0;
 
@@ -190,11 +188,11 @@ export class Corpus {
   surfaceForm(termId: number): string {
     const term = this.terms[termId];
     const separator = term.indexOf(PHRASE_SEPARATOR);
-    if (separator < 0) return applyCaseMask(term, this.caseFirst[termId]);
+    if (separator < 0) return applyCaseMask(term, this.termState[TERM_STATE * termId + CASE_FIRST]);
     return (
-      applyCaseMask(term.slice(0, separator), this.caseFirst[termId]) +
+      applyCaseMask(term.slice(0, separator), this.termState[TERM_STATE * termId + CASE_FIRST]) +
       PHRASE_SEPARATOR +
-      applyCaseMask(term.slice(separator + 1), this.caseSecond[termId])
+      applyCaseMask(term.slice(separator + 1), this.termState[TERM_STATE * termId + CASE_SECOND])
     );
   }
 
@@ -245,30 +243,30 @@ export class Corpus {
     this.terms.push(text);
     const needed = id + 1;
     this.documentFrequency = growInt32(this.documentFrequency, needed);
-    this.caseFirst = growInt32(this.caseFirst, needed);
-    this.caseSecond = growInt32(this.caseSecond, needed);
-    this.caseVotes = growInt32(this.caseVotes, needed);
-    this.weightByTerm = growFloat64(this.weightByTerm, needed);
+    this.termState = growInt32(this.termState, TERM_STATE * needed);
     return id;
   }
 
   private count(term: number, weight: number): void {
-    if (this.weightByTerm[term] === 0) {
+    const at = TERM_STATE * term + WEIGHT;
+    if (this.termState[at] === 0) {
       this.touchedTerms = growInt32(this.touchedTerms, this.touchedCount + 1);
       this.touchedTerms[this.touchedCount++] = term;
     }
-    this.weightByTerm[term] += weight;
+    this.termState[at] += weight;
   }
 
   private voteCase(term: number, first: CaseMask, second: CaseMask): void {
-    if (this.caseFirst[term] === first && this.caseSecond[term] === second) {
-      this.caseVotes[term]++;
-    } else if (this.caseVotes[term] === 0) {
-      this.caseFirst[term] = first;
-      this.caseSecond[term] = second;
-      this.caseVotes[term] = 1;
+    const state = this.termState;
+    const at = TERM_STATE * term;
+    if (state[at + CASE_FIRST] === first && state[at + CASE_SECOND] === second) {
+      state[at + CASE_VOTES]++;
+    } else if (state[at + CASE_VOTES] === 0) {
+      state[at + CASE_FIRST] = first;
+      state[at + CASE_SECOND] = second;
+      state[at + CASE_VOTES] = 1;
     } else {
-      this.caseVotes[term]--;
+      state[at + CASE_VOTES]--;
     }
   }
 
@@ -279,8 +277,8 @@ export class Corpus {
     for (let i = 0; i < this.touchedCount; i++) {
       const term = this.touchedTerms[i];
       this.entryTerms[start + i] = term;
-      this.entryWeights[start + i] = this.weightByTerm[term];
-      this.weightByTerm[term] = 0;
+      this.entryWeights[start + i] = this.termState[TERM_STATE * term + WEIGHT];
+      this.termState[TERM_STATE * term + WEIGHT] = 0;
       this.documentFrequency[term]++;
     }
     this.entries = start + this.touchedCount;
