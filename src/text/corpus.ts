@@ -1,5 +1,14 @@
 import type { ClusterDocument } from '../clustering/types.js';
-import { applyCaseMask, PHRASE_SEPARATOR, scanWordsInto, WordBuffer, WordTable, type CaseMask } from './tokenize.js';
+import {
+  applyCaseMask,
+  PHRASE_SEPARATOR,
+  scanWordsInto,
+  WordBuffer,
+  WordTable,
+  type CaseMask,
+  type ScannedTexts,
+  type ScannedWords,
+} from './tokenize.js';
 
 /**
  * Title words count this many times as often as body words: a headline states the subject that
@@ -201,19 +210,42 @@ export class Corpus {
     return wordId < 0 || wordId >= this.termOfWord.length ? -1 : this.termOfWord[wordId];
   }
 
+  /**
+   * Adds documents whose texts a tokeniser on another thread scanned (clustering/helper-thread.ts),
+   * as `add` would have added them: the same words, in the same order, counted here.
+   */
+  addScanned(documents: readonly ClusterDocument[], scanned: ScannedTexts): void {
+    // That tokeniser's word ids become this corpus's.
+    const wordIdOf = Int32Array.from(scanned.words, (word) => this.words.internWord(word));
+    const { wordIds } = scanned;
+    for (let i = 0; i < wordIds.length; i++) wordIds[i] = wordIdOf[wordIds[i]];
+    for (let d = 0; d < documents.length; d++) {
+      const { textStart } = scanned;
+      this.countWords(scanned, textStart[2 * d], textStart[2 * d + 1], TITLE_WEIGHT, 0);
+      this.countWords(scanned, textStart[2 * d + 1], textStart[2 * d + 2], 1, leadEnd(documents[d].body));
+      this.closeDocument();
+    }
+  }
+
   /** Counts the words and phrases of `text`; words starting before `leadEnd` count extra. */
   private addText(text: string, weight: number, leadEnd: number): void {
-    const buffer = this.buffer;
-    scanWordsInto(text, this.words, buffer);
+    scanWordsInto(text, this.words, this.buffer);
+    this.countWords(this.buffer, 0, this.buffer.length, weight, leadEnd);
+  }
+
+  /** Counts the scanned words [from, to) of one text and the phrases they form. */
+  private countWords(words: ScannedWords, from: number, to: number, weight: number, leadEnd: number): void {
+    // Local arrays: the loop then reads the same kind of object whoever scanned the words.
+    const { wordIds, caseMasks, continuesPhrase, starts } = words;
     let previousTerm = -1;
     let previousMask: CaseMask = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const caseMask = buffer.caseMasks[i];
-      const wordWeight = buffer.starts[i] < leadEnd ? weight + LEAD_EXTRA_WEIGHT : weight;
-      const term = this.wordTerm(buffer.wordIds[i]);
+    for (let i = from; i < to; i++) {
+      const caseMask = caseMasks[i];
+      const wordWeight = starts[i] < leadEnd ? weight + LEAD_EXTRA_WEIGHT : weight;
+      const term = this.wordTerm(wordIds[i]);
       this.count(term, wordWeight);
       this.voteCase(term, caseMask, 0);
-      if (buffer.continuesPhrase[i] === 1 && previousTerm >= 0) {
+      if (continuesPhrase[i] === 1 && previousTerm >= 0) {
         let phrase = this.phrases.find(previousTerm, term);
         if (phrase < 0) {
           phrase = this.newTerm(this.terms[previousTerm] + PHRASE_SEPARATOR + this.terms[term]);

@@ -32,10 +32,3 @@ did does doing
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
   `${FUNCTION_WORDS} ${NEWS_WORDS}`.split(/\s+/).filter((word) => word.length > 0),
 );
-
-/** Contractions ("don't", "we're", "they'll") are stop words whatever their stem. */
-const CONTRACTION_SUFFIX = /(?:n't|'re|'ve|'ll|'d|'m)$/;
-
-export function isStopWord(lowercaseWord: string): boolean {
-  return ENGLISH_STOP_WORDS.has(lowercaseWord) || CONTRACTION_SUFFIX.test(lowercaseWord);
-}
