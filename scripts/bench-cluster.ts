@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import {
+  addDocuments,
   adjustedRandIndex,
   clusterCorpus,
   createCorpus,
@@ -75,7 +76,7 @@ function score(truth: string[], result: ClusteringResult): Scores {
 function runOurs(articles: LabelledArticle[], k: number | undefined, seed: number): { run: Run; result: ClusteringResult } {
   const start = performance.now();
   const corpus = createCorpus();
-  for (const { title, body } of articles) corpus.add({ title, body });
+  addDocuments(corpus, articles);
   const tokenise = performance.now() - start;
   const result = clusterCorpus(corpus, { k, seed });
   const total = performance.now() - start;

@@ -17,16 +17,22 @@ import {
   type ClusteringStage,
 } from '../src/clustering/index.js';
 import { chooseTopicCount } from '../src/clustering/choose-k.js';
-import { multiplyDenseRange, multiplyRowRange } from '../src/clustering/kernels.js';
+import { kMeansStarts, multiplyDenseRange, multiplyRowRange } from '../src/clustering/kernels.js';
 import { kMeans } from '../src/clustering/kmeans.js';
 import {
+  addDocuments,
   helperThreadActive,
   multiplyDense,
   multiplySparseDense,
   fillStandardNormalVector,
 } from '../src/clustering/helper-thread.js';
+import { kmeans } from 'ml-kmeans';
+
+import { createCorpus as createTextCorpus, type Corpus } from '../src/text/corpus.js';
 import { sharedFloat64Array } from '../src/text/shared-memory.js';
+import { scanTexts } from '../src/text/tokenize.js';
 import { randomizedTruncatedSvd } from '../src/clustering/truncated-svd.js';
+import { deriveSeed } from '../src/clustering/seeded-random.js';
 
 /** The four articles of the product's seed page (South China Morning Post), abridged. */
 const SEED_ARTICLES: ClusterDocument[] = [
@@ -345,6 +351,55 @@ describe('building blocks', () => {
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(variance).toBeCloseTo(1, 1);
     // And the helper survived all of it (a kernel failing in the helper disables it).
+    expect(helperThreadActive()).toBe(availableParallelism() >= 2);
+  });
+
+  it('k-means starts split with the helper thread equal the starts run here', () => {
+    // Enough work (rows × width × k × starts) for the helper to take half the starts.
+    const rows = 4000;
+    const width = 40;
+    let state = 3;
+    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647) - 0.5;
+    const vectors = Float64Array.from({ length: rows * width }, (_, i) => random() + ((Math.floor(i / width) % 4) === i % 4 ? 2 : 0));
+    const split = kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4 });
+    const assignments = new Int32Array(4 * rows);
+    const centroids = new Float64Array(4 * 4 * width);
+    const stats = new Float64Array(8);
+    const seeds = [0, 1, 2, 3].map((restart) => deriveSeed(9, restart));
+    kMeansStarts(kmeans, vectors, rows, width, 4, seeds, 100, assignments, centroids, stats);
+    const best = [0, 1, 2, 3].reduce((bestSoFar, start) => (stats[2 * start] < stats[2 * bestSoFar] - 1e-9 ? start : bestSoFar), 0);
+    expect(split.inertia).toBe(stats[2 * best]);
+    expect(Array.from(split.assignments)).toEqual(Array.from(assignments.subarray(best * rows, (best + 1) * rows)));
+    expect(helperThreadActive()).toBe(availableParallelism() >= 2);
+  });
+
+  it('a corpus built with the helper thread scanning equals one built document by document', () => {
+    const documents = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as ClusterDocument);
+    const oneByOne = createTextCorpus();
+    for (const document of documents) oneByOne.add(document);
+    // Scanned here by a second tokeniser, as the helper does, then counted.
+    const scannedHere = createTextCorpus();
+    scannedHere.addScanned(documents, scanTexts(documents.flatMap(({ title, body }) => [title, body])));
+    const split = createTextCorpus();
+    addDocuments(split, documents);
+    const snapshot = (corpus: Corpus) => {
+      const view = corpus.view();
+      return {
+        terms: view.terms,
+        documentFrequency: Array.from(view.documentFrequency),
+        documentStart: Array.from(view.documentStart),
+        entryTerms: Array.from(view.entryTerms),
+        entryWeights: Array.from(view.entryWeights),
+        forms: view.terms.map((_, termId) => corpus.surfaceForm(termId)),
+      };
+    };
+    const expected = snapshot(oneByOne);
+    expect(snapshot(scannedHere)).toEqual(expected);
+    expect(snapshot(split)).toEqual(expected);
+    expect(expected.forms).toContain('Tony Blair');
     expect(helperThreadActive()).toBe(availableParallelism() >= 2);
   });
 

@@ -1,4 +1,5 @@
 import { createCorpus } from '../text/corpus.js';
+import { addDocuments } from './helper-thread.js';
 import { weighTerms } from '../text/tfidf.js';
 import { dotRows, normaliseRows } from './dense-matrix.js';
 import { projectOntoComponents } from './truncated-svd.js';
@@ -25,7 +26,7 @@ export function assignDocuments(model: TopicModel, docs: ClusterDocument[]): Mem
   if (docs.length === 0) return [];
   if (model.k === 0) throw new Error('The topic model has no topics to assign documents to');
   const corpus = createCorpus();
-  for (const doc of docs) corpus.add(doc);
+  addDocuments(corpus, docs);
   const view = corpus.view();
   const columns = columnIndexOf(model);
   const columnOfTerm = Int32Array.from(view.terms, (term) => columns.get(term) ?? -1);

@@ -3,6 +3,7 @@ import { selectRows, type CsrMatrix } from '../text/sparse-matrix.js';
 import { buildTfidfMatrix, documentFrequencyLimitsFor } from '../text/tfidf.js';
 import { chooseTopicCount } from './choose-k.js';
 import { gatherRows, groupMeanDirections, normaliseRows } from './dense-matrix.js';
+import { addDocuments } from './helper-thread.js';
 import { kMeans, lloyd } from './kmeans.js';
 import { labelTopics } from './labels.js';
 import { SeededRandom, deriveSeed } from './seeded-random.js';
@@ -297,7 +298,7 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
   };
 }
 
-/** Progress is reported every this many documents while building a corpus. */
+/** Documents tokenised between two progress reports while building a corpus. */
 const PROGRESS_EVERY = 1000;
 
 /**
@@ -307,10 +308,10 @@ const PROGRESS_EVERY = 1000;
 export function clusterDocuments(docs: ClusterDocument[], options: ClusterOptions = {}): ClusteringResult {
   const start = performance.now();
   const corpus = createCorpus();
-  docs.forEach((doc, index) => {
-    corpus.add(doc);
-    if (index % PROGRESS_EVERY === 0) options.onProgress?.('vectorise', index, docs.length);
-  });
+  for (let from = 0; from < docs.length; from += PROGRESS_EVERY) {
+    options.onProgress?.('vectorise', from, docs.length);
+    addDocuments(corpus, docs.slice(from, from + PROGRESS_EVERY));
+  }
   const tokenising = performance.now() - start;
   const result = clusterCorpus(corpus, options);
   const vectorise = (result.timings.vectorise ?? 0) + tokenising;

@@ -1,11 +1,15 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 import { kmeans } from 'ml-kmeans';
 
+import type { Corpus } from '../text/corpus.js';
 import type { CsrMatrix } from '../text/sparse-matrix.js';
+import { ENGLISH_STOP_WORDS } from '../text/stop-words.js';
+import { createTokenizer, type ScannedTexts } from '../text/tokenize.js';
+import type { ClusterDocument } from './types.js';
 import { sharedFloat32Array, sharedFloat64Array, sharedInt32Array } from '../text/shared-memory.js';
 import { fillStandardNormal, kMeansStarts, multiplyDenseRange, multiplyRowRange } from './kernels.js';
 
@@ -84,6 +88,14 @@ interface KMeansTask {
   signal: Int32Array;
 }
 
+interface ScanTask {
+  kind: 'scan';
+  /** Matches the result on the results port to the task. */
+  id: number;
+  texts: string[];
+  signal: Int32Array;
+}
+
 const ML_KMEANS_URL = pathToFileURL(createRequire(import.meta.url).resolve('ml-kmeans')).href;
 
 // The helper runs the kernels from their source text: an eval'd CommonJS worker needs no loader
@@ -91,11 +103,12 @@ const ML_KMEANS_URL = pathToFileURL(createRequire(import.meta.url).resolve('ml-k
 // and vitest, wraps inner functions in its __name helper, which the helper thread must provide.
 const HELPER_SOURCE = `
 const __name = (target) => target;
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const multiplyRowRange = ${multiplyRowRange.toString()};
 const multiplyDenseRange = ${multiplyDenseRange.toString()};
 const fillStandardNormal = ${fillStandardNormal.toString()};
 const kMeansStarts = ${kMeansStarts.toString()};
+const tokenizer = (${createTokenizer.toString()})(${JSON.stringify([...ENGLISH_STOP_WORDS])});
 let mlKMeans;
 parentPort.on('message', async (task) => {
   let outcome = 1;
@@ -107,6 +120,10 @@ parentPort.on('message', async (task) => {
     } else if (task.kind === 'kmeans') {
       mlKMeans ??= await import(task.moduleUrl);
       kMeansStarts(mlKMeans.kmeans, task.vectors, task.rows, task.width, task.k, task.seeds, task.maxIterations, task.assignments, task.centroids, task.stats);
+    } else if (task.kind === 'scan') {
+      const scanned = tokenizer.scanTexts(task.texts);
+      const buffers = [scanned.textStart, scanned.wordIds, scanned.caseMasks, scanned.continuesPhrase, scanned.starts].map((array) => array.buffer);
+      workerData.results.postMessage({ id: task.id, scanned }, buffers);
     } else {
       multiplyDenseRange(task.a, task.inner, task.m, task.width, task.result, task.fromRow, task.toRow, task.fromColumn, task.toColumn);
     }
@@ -119,13 +136,18 @@ parentPort.on('message', async (task) => {
 `;
 
 let helper: Worker | null | undefined;
+/** Where the helper posts results whose size is known only at the end (scanned texts). */
+let resultsPort: MessagePort | null = null;
+let lastTaskId = 0;
 
 function helperThread(): Worker | null {
   if (helper !== undefined) return helper;
   helper = null;
   if (availableParallelism() < 2) return helper;
   try {
-    const worker = new Worker(HELPER_SOURCE, { eval: true });
+    const channel = new MessageChannel();
+    const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { results: channel.port2 }, transferList: [channel.port2] });
+    resultsPort = channel.port1;
     // Never keeps the process alive; failures surface through the task signal or its timeout.
     worker.unref();
     worker.on('error', () => {
@@ -157,18 +179,24 @@ function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(arra
 
 /**
  * Hands `task` to the helper, runs `ownPart` here, then waits for the helper. If the helper is
- * lost, `helperPart` runs here too.
+ * lost, `helperPart` runs here too. Returns whether the helper did its part.
  */
-function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTask | KMeansTask, ownPart: () => void, helperPart: () => void): void {
+function splitWithHelper(
+  worker: Worker,
+  task: SparseTask | DenseTask | NormalTask | KMeansTask | ScanTask,
+  ownPart: () => void,
+  helperPart: () => void,
+): boolean {
   worker.postMessage(task);
   ownPart();
   Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
   if (Atomics.load(task.signal, 0) !== 1) {
     // If it was only slow, it writes the same values again.
     helper = null;
+    resultsPort = null;
     void worker.terminate();
     helperPart();
-    return;
+    return false;
   }
   for (const value of Object.values(task)) {
     // Buffers reused from product to product (the SVD's workspace) count once.
@@ -181,8 +209,10 @@ function splitWithHelper(worker: Worker, task: SparseTask | DenseTask | NormalTa
     bytesHandedOver = 0;
     buffersHandedOver = new WeakSet();
     helper = undefined;
+    resultsPort = null;
     void worker.terminate();
   }
+  return true;
 }
 
 /** The row where the entries (plus a per-row overhead) split in half. */
@@ -362,4 +392,62 @@ export function runKMeansStarts(
   };
   splitWithHelper(worker, task, () => run(0, half, task.vectors), () => run(half, count, task.vectors));
   return result;
+}
+
+/** Batches smaller than this are tokenised here alone: a hand-off costs about a millisecond. */
+const PARALLEL_MIN_DOCUMENTS = 200;
+/** Documents per round of the split: bounds the memory of the scanned words in flight. */
+const SCAN_ROUND_DOCUMENTS = 5000;
+/**
+ * The share of each round's documents the helper scans. This thread scans the rest and counts
+ * every document's words: on BBC News scanning is about half of the work.
+ */
+const HELPER_SCAN_SHARE = 0.6;
+
+/** The texts the helper scanned for task `id` (from `port`), skipping any a lost helper left. */
+function receiveScanned(port: MessagePort, id: number): ScannedTexts | null {
+  for (;;) {
+    const received = receiveMessageOnPort(port);
+    if (received === undefined) return null;
+    const { id: resultId, scanned } = received.message as { id: number; scanned: ScannedTexts };
+    if (resultId === id) return scanned;
+  }
+}
+
+/**
+ * Adds documents to a corpus, in order, with the helper thread scanning the later part of each
+ * round (finding the words: half the work) while this thread adds the earlier part; this thread
+ * then counts the helper's words (Corpus.addScanned). The corpus is the one that adding the
+ * documents one by one builds, whether or not the helper takes part.
+ */
+export function addDocuments(corpus: Corpus, documents: readonly ClusterDocument[]): void {
+  const rounds = Math.max(1, Math.ceil(documents.length / SCAN_ROUND_DOCUMENTS));
+  const roundSize = Math.ceil(documents.length / rounds);
+  for (let from = 0; from < documents.length; from += roundSize) {
+    const round = documents.slice(from, from + roundSize);
+    const worker = round.length >= PARALLEL_MIN_DOCUMENTS ? helperThread() : null;
+    const port = resultsPort;
+    if (worker === null || port === null) {
+      for (const document of round) corpus.add(document);
+      continue;
+    }
+    const split = Math.round(round.length * (1 - HELPER_SCAN_SHARE));
+    const theirs = round.slice(split);
+    const task: ScanTask = {
+      kind: 'scan',
+      id: ++lastTaskId,
+      texts: theirs.flatMap(({ title, body }) => [title, body]),
+      signal: sharedInt32Array(1),
+    };
+    const addTheirs = () => {
+      for (const document of theirs) corpus.add(document);
+    };
+    const ownPart = () => {
+      for (let i = 0; i < split; i++) corpus.add(round[i]);
+    };
+    if (!splitWithHelper(worker, task, ownPart, addTheirs)) continue;
+    const scanned = receiveScanned(port, task.id);
+    if (scanned === null) addTheirs();
+    else corpus.addScanned(theirs, scanned);
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
 
 export interface ClusteringEngine {
@@ -15,9 +15,7 @@ export interface ClusteringEngine {
 export function inlineEngine(): ClusteringEngine {
   const corpus = createCorpus();
   return {
-    add: (docs) => {
-      for (const doc of docs) corpus.add(doc);
-    },
+    add: (docs) => addDocuments(corpus, docs),
     run: async (options) => clusterCorpus(corpus, options),
   };
 }

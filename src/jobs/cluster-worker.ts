@@ -5,7 +5,7 @@
  * { run: options } to compute; it answers with { progress } messages and one { result } or
  * { error }, then exits.
  */
-import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusterOptions } from '../clustering/types.js';
 
 export type WorkerRequest = { docs: ClusterDocument[] } | { run: Omit<ClusterOptions, 'onProgress'> };
@@ -15,7 +15,7 @@ if (!send) throw new Error('cluster-worker must run as a child process with an I
 const corpus = createCorpus();
 process.on('message', (message: WorkerRequest) => {
   if ('docs' in message) {
-    for (const doc of message.docs) corpus.add(doc);
+    addDocuments(corpus, message.docs);
     return;
   }
   try {
