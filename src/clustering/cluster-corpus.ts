@@ -26,8 +26,14 @@ import type {
  */
 export const CLUSTERING_DEFAULTS = {
   seed: 42,
-  /** LSA dimensions (fewer for small corpora: below the number of documents and terms). */
-  maxDimensions: 100,
+  /**
+   * LSA dimensions (fewer for small corpora: below the number of documents and terms). On BBC
+   * News (k = 5, 50 seeds) 80 give the quality of 100 (NMI 0.902 against 0.904, worst seed 0.891
+   * against 0.893; ARI 0.929 against 0.930) in 13% less time: the products of the SVD shrink
+   * with the width, its small dense ones with its square, and k-means and the neighbour search
+   * with the width too.
+   */
+  maxDimensions: 80,
   /**
    * A small corpus gets about one dimension per four documents: with as many dimensions as
    * documents LSA removes no noise (36 BBC articles in 3 categories: NMI 0.28 with 35
