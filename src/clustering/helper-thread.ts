@@ -111,6 +111,7 @@ const kMeansStarts = ${kMeansStarts.toString()};
 const tokenizer = (${createTokenizer.toString()})(${JSON.stringify([...ENGLISH_STOP_WORDS])});
 let mlKMeans;
 parentPort.on('message', async (task) => {
+  const started = performance.now();
   let outcome = 1;
   try {
     if (task.kind === 'sparse') {
@@ -130,10 +131,37 @@ parentPort.on('message', async (task) => {
   } catch {
     outcome = 2;
   }
+  // How long the part took, in microseconds, for the split of the next products.
+  task.signal[1] = Math.round((performance.now() - started) * 1000);
   Atomics.store(task.signal, 0, outcome);
   Atomics.notify(task.signal, 0);
 });
 `;
+
+/** A task's signal: [0 while running, 1 when done, 2 on failure; the helper's time in µs]. */
+function newSignal(): Int32Array {
+  return sharedInt32Array(2);
+}
+
+/**
+ * The helper's speed relative to this thread's, learnt from the products so far (1 = as fast; on
+ * a shared two-core machine the helper's core is often the busier one). Products give the helper
+ * the share of the work that makes both threads finish together. Which thread computes a row
+ * never changes its value, so the split only changes the time.
+ */
+let helperSpeed = 1;
+
+function helperShare(): number {
+  return helperSpeed / (1 + helperSpeed);
+}
+
+/** Updates the helper's relative speed from one split product (work in any common unit). */
+function learnSpeed(ownWork: number, ownMs: number, helperWork: number, helperMs: number): void {
+  // Parts too short to time say nothing.
+  if (ownMs < 0.5 || helperMs < 0.5 || ownWork <= 0 || helperWork <= 0) return;
+  const ratio = helperWork / helperMs / (ownWork / ownMs);
+  helperSpeed = Math.min(4, Math.max(0.25, 0.7 * helperSpeed + 0.3 * ratio));
+}
 
 let helper: Worker | null | undefined;
 /** Where the helper posts results whose size is known only at the end (scanned texts). */
@@ -179,16 +207,20 @@ function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(arra
 
 /**
  * Hands `task` to the helper, runs `ownPart` here, then waits for the helper. If the helper is
- * lost, `helperPart` runs here too. Returns whether the helper did its part.
+ * lost, `helperPart` runs here too. Returns whether the helper did its part. With `work` (the
+ * size of each part), the two parts' times update the helper's relative speed.
  */
 function splitWithHelper(
   worker: Worker,
   task: SparseTask | DenseTask | NormalTask | KMeansTask | ScanTask,
   ownPart: () => void,
   helperPart: () => void,
+  work?: { own: number; helper: number },
 ): boolean {
   worker.postMessage(task);
+  const ownStart = performance.now();
   ownPart();
+  const ownMs = performance.now() - ownStart;
   Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
   if (Atomics.load(task.signal, 0) !== 1) {
     // If it was only slow, it writes the same values again.
@@ -205,6 +237,7 @@ function splitWithHelper(
       bytesHandedOver += value.buffer.byteLength;
     }
   }
+  if (work) learnSpeed(work.own, ownMs, work.helper, Atomics.load(task.signal, 1) / 1000);
   if (bytesHandedOver > HELPER_RECYCLE_BYTES) {
     bytesHandedOver = 0;
     buffersHandedOver = new WeakSet();
@@ -215,15 +248,22 @@ function splitWithHelper(
   return true;
 }
 
-/** The row where the entries (plus a per-row overhead) split in half. */
+/** Cost of a row of a sparse product beyond its entries (clearing and storing its sum). */
+const ROW_COST = 4;
+
+/** Work of rows [0, row) of a sparse product: entries plus a per-row overhead. */
+function sparseWork(rowStart: Int32Array, row: number): number {
+  return rowStart[row] + row * ROW_COST;
+}
+
+/** The row before which this thread's share of the work (1 − helperShare) lies. */
 function balancedSplit(rowStart: Int32Array, rows: number): number {
-  const rowCost = 4;
-  const half = (rowStart[rows] + rows * rowCost) / 2;
+  const own = sparseWork(rowStart, rows) * (1 - helperShare());
   let low = 0;
   let high = rows;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (rowStart[middle] + middle * rowCost < half) low = middle + 1;
+    if (sparseWork(rowStart, middle) < own) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -252,11 +292,15 @@ export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, widt
     result: target,
     fromRow: balancedSplit(rowStart, rows),
     toRow: rows,
-    signal: sharedInt32Array(1),
+    signal: newSignal(),
   };
   const run = (from: number, to: number) =>
     multiplyRowRange(task.rowStart, task.columnIndex, task.values, task.dense, width, target, from, to);
-  splitWithHelper(worker, task, () => run(0, task.fromRow), () => run(task.fromRow, rows));
+  const ownWork = sparseWork(rowStart, task.fromRow);
+  splitWithHelper(worker, task, () => run(0, task.fromRow), () => run(task.fromRow, rows), {
+    own: ownWork,
+    helper: sparseWork(rowStart, rows) - ownWork,
+  });
   return target;
 }
 
@@ -280,6 +324,8 @@ export function multiplyDense(
     return target;
   }
   const byRows = rows >= 16;
+  const parts = byRows ? rows : width;
+  const split = Math.min(parts - 1, Math.max(1, Math.round(parts * (1 - helperShare()))));
   const task: DenseTask = {
     kind: 'dense',
     a: onSharedMemory(a, sharedFloat64Array),
@@ -287,11 +333,11 @@ export function multiplyDense(
     m: onSharedMemory(m, sharedFloat64Array),
     width,
     result: target,
-    fromRow: byRows ? rows >> 1 : 0,
+    fromRow: byRows ? split : 0,
     toRow: rows,
-    fromColumn: byRows ? 0 : width >> 1,
+    fromColumn: byRows ? 0 : split,
     toColumn: width,
-    signal: sharedInt32Array(1),
+    signal: newSignal(),
   };
   const run = (fromRow: number, toRow: number, fromColumn: number, toColumn: number) =>
     multiplyDenseRange(task.a, inner, task.m, width, target, fromRow, toRow, fromColumn, toColumn);
@@ -300,6 +346,7 @@ export function multiplyDense(
     task,
     () => (byRows ? run(0, task.fromRow, 0, width) : run(0, rows, 0, task.fromColumn)),
     () => run(task.fromRow, rows, task.fromColumn, width),
+    { own: split, helper: parts - split },
   );
   return target;
 }
@@ -317,7 +364,7 @@ export function fillStandardNormalVector(target: Float64Array, length: number, s
     fillStandardNormal(target, half, length, seeds[1]);
     return target;
   }
-  const task: NormalTask = { kind: 'normal', target, from: half, to: length, seed: seeds[1], signal: sharedInt32Array(1) };
+  const task: NormalTask = { kind: 'normal', target, from: half, to: length, seed: seeds[1], signal: newSignal() };
   splitWithHelper(
     worker,
     task,
@@ -388,7 +435,7 @@ export function runKMeansStarts(
     assignments: result.assignments.subarray(half * rows),
     centroids: result.centroids.subarray(half * k * width),
     stats: result.stats.subarray(2 * half),
-    signal: sharedInt32Array(1),
+    signal: newSignal(),
   };
   splitWithHelper(worker, task, () => run(0, half, task.vectors), () => run(half, count, task.vectors));
   return result;
@@ -437,7 +484,7 @@ export function addDocuments(corpus: Corpus, documents: readonly ClusterDocument
       kind: 'scan',
       id: ++lastTaskId,
       texts: theirs.flatMap(({ title, body }) => [title, body]),
-      signal: sharedInt32Array(1),
+      signal: newSignal(),
     };
     const addTheirs = () => {
       for (const document of theirs) corpus.add(document);
