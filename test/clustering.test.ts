@@ -323,6 +323,11 @@ describe('building blocks', () => {
     const expected = new Float64Array(rows * width);
     multiplyDenseRange(a, inner, m, width, expected, 0, rows, 0, width);
     expect(multiplyDense(a, rows, inner, m, width)).toEqual(expected);
+    // Only the columns from 30 on, into a shared scratch.
+    const fromThirty = multiplyDense(a, rows, inner, m, width, sharedFloat64Array(rows * width), 30);
+    for (let row = 0; row < rows; row++) {
+      expect(fromThirty.subarray(row * width + 30, (row + 1) * width)).toEqual(expected.subarray(row * width + 30, (row + 1) * width));
+    }
     // Few rows: split by columns.
     const fewRows = new Float64Array(4 * 6000);
     const wide = Float64Array.from({ length: inner * 6000 }, random);

@@ -38,9 +38,9 @@ export function normaliseRows(matrix: Float64Array, width: number): void {
   }
 }
 
-/** Copies the listed rows into a new matrix. */
-export function gatherRows(matrix: Float64Array, width: number, rows: ArrayLike<number>): Float64Array {
-  const result = new Float64Array(rows.length * width);
+/** Copies the listed rows into a new matrix, or into `result` when given. */
+export function gatherRows(matrix: Float64Array, width: number, rows: ArrayLike<number>, result?: Float64Array): Float64Array {
+  result ??= new Float64Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) {
     result.set(matrix.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   }

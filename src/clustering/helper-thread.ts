@@ -306,8 +306,8 @@ export function multiplySparseDense(matrix: CsrMatrix, dense: Float64Array, widt
 
 /**
  * A (rows × inner) · M (inner × width), row-major Float64, into `result` when given (as for
- * multiplySparseDense). Split by rows, or by columns when there are only a few rows (centroids
- * against all documents).
+ * multiplySparseDense); only the result's columns from `fromColumn` on are computed. Split by
+ * rows, or by columns when there are only a few rows (centroids against all documents).
  */
 export function multiplyDense(
   a: Float64Array,
@@ -316,15 +316,17 @@ export function multiplyDense(
   m: Float64Array,
   width: number,
   result?: Float64Array,
+  fromColumn = 0,
 ): Float64Array {
-  const worker = rows * inner * width >= PARALLEL_MIN_WORK && canShare(result) ? helperThread() : null;
+  const columns = width - fromColumn;
+  const worker = rows * inner * columns >= PARALLEL_MIN_WORK && canShare(result) ? helperThread() : null;
   const target = result ?? (worker === null ? new Float64Array(rows * width) : sharedFloat64Array(rows * width));
   if (worker === null) {
-    multiplyDenseRange(a, inner, m, width, target, 0, rows, 0, width);
+    multiplyDenseRange(a, inner, m, width, target, 0, rows, fromColumn, width);
     return target;
   }
   const byRows = rows >= 16;
-  const parts = byRows ? rows : width;
+  const parts = byRows ? rows : columns;
   const split = Math.min(parts - 1, Math.max(1, Math.round(parts * (1 - helperShare()))));
   const task: DenseTask = {
     kind: 'dense',
@@ -335,16 +337,16 @@ export function multiplyDense(
     result: target,
     fromRow: byRows ? split : 0,
     toRow: rows,
-    fromColumn: byRows ? 0 : split,
+    fromColumn: byRows ? fromColumn : fromColumn + split,
     toColumn: width,
     signal: newSignal(),
   };
-  const run = (fromRow: number, toRow: number, fromColumn: number, toColumn: number) =>
-    multiplyDenseRange(task.a, inner, task.m, width, target, fromRow, toRow, fromColumn, toColumn);
+  const run = (fromRow: number, toRow: number, from: number, toColumn: number) =>
+    multiplyDenseRange(task.a, inner, task.m, width, target, fromRow, toRow, from, toColumn);
   splitWithHelper(
     worker,
     task,
-    () => (byRows ? run(0, task.fromRow, 0, width) : run(0, rows, 0, task.fromColumn)),
+    () => (byRows ? run(0, split, fromColumn, width) : run(0, rows, fromColumn, task.fromColumn)),
     () => run(task.fromRow, rows, task.fromColumn, width),
     { own: split, helper: parts - split },
   );

@@ -1,6 +1,7 @@
 import { dotRows, gatherRows, multiplyDense, normaliseRows, transposeDense } from './dense-matrix.js';
 import { kMeans, nearestCentroids } from './kmeans.js';
 import { deriveSeed } from './seeded-random.js';
+import { sharedFloat64Array } from '../text/shared-memory.js';
 import type { Neighbour } from './types.js';
 
 export interface NeighbourSearchOptions {
@@ -108,7 +109,7 @@ class TopNeighbours {
 }
 
 /** Rows of a block compared with the rest of the block at a time (bounds the scratch space). */
-const CHUNK_ROWS = 64;
+const CHUNK_ROWS = 128;
 
 /**
  * Offers every pair between two disjoint blocks of rows to `top`, or every pair within one
@@ -121,8 +122,8 @@ function compareBlocks(
   right: Int32Array | null,
   top: TopNeighbours,
 ): void {
-  const leftVectors = gatherRows(vectors, width, left);
   if (right !== null) {
+    const leftVectors = gatherRows(vectors, width, left);
     const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width);
     const similarities = multiplyDense(leftVectors, left.length, width, rightColumns, right.length);
     for (let i = 0; i < left.length; i++) {
@@ -136,17 +137,22 @@ function compareBlocks(
     }
     return;
   }
-  for (let from = 0; from < left.length; from += CHUNK_ROWS) {
-    const chunkRows = Math.min(CHUNK_ROWS, left.length - from);
-    const rest = left.length - from;
-    const restColumns = transposeDense(leftVectors.subarray(from * width), rest, width);
-    const similarities = multiplyDense(leftVectors.subarray(from * width, (from + chunkRows) * width), chunkRows, width, restColumns, rest);
+  // Within one block: each chunk of rows against the rows from the chunk on (the upper
+  // triangle), from one transpose of the block, into one scratch, all on shared memory so the
+  // helper thread can take part without copies.
+  const rows = left.length;
+  const sharedVectors = gatherRows(vectors, width, left, sharedFloat64Array(rows * width));
+  const columns = transposeDense(sharedVectors, rows, width, sharedFloat64Array(rows * width));
+  const similarities = sharedFloat64Array(Math.min(CHUNK_ROWS, rows) * rows);
+  for (let from = 0; from < rows; from += CHUNK_ROWS) {
+    const chunkRows = Math.min(CHUNK_ROWS, rows - from);
+    multiplyDense(sharedVectors.subarray(from * width, (from + chunkRows) * width), chunkRows, width, columns, rows, similarities, from);
     for (let i = 0; i < chunkRows; i++) {
-      const offset = i * rest;
+      const offset = i * rows;
       const row = left[from + i];
-      for (let j = i + 1; j < rest; j++) {
+      for (let j = from + i + 1; j < rows; j++) {
         const score = similarities[offset + j];
-        const other = left[from + j];
+        const other = left[j];
         if (score >= top.floor[row]) top.offer(row, other, score);
         if (score >= top.floor[other]) top.offer(other, row, score);
       }
