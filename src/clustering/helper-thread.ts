@@ -205,6 +205,13 @@ function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(arra
   return copy;
 }
 
+/** Stops using a helper that failed or did not answer in time; products then run here alone. */
+function loseHelper(worker: Worker): void {
+  helper = null;
+  resultsPort = null;
+  void worker.terminate();
+}
+
 /**
  * Hands `task` to the helper, runs `ownPart` here, then waits for the helper. If the helper is
  * lost, `helperPart` runs here too. Returns whether the helper did its part. With `work` (the
@@ -224,9 +231,7 @@ function splitWithHelper(
   Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
   if (Atomics.load(task.signal, 0) !== 1) {
     // If it was only slow, it writes the same values again.
-    helper = null;
-    resultsPort = null;
-    void worker.terminate();
+    loseHelper(worker);
     helperPart();
     return false;
   }
@@ -445,13 +450,10 @@ export function runKMeansStarts(
 
 /** Batches smaller than this are tokenised here alone: a hand-off costs about a millisecond. */
 const PARALLEL_MIN_DOCUMENTS = 200;
-/** Documents per round of the split: bounds the memory of the scanned words in flight. */
-const SCAN_ROUND_DOCUMENTS = 5000;
-/**
- * The share of each round's documents the helper scans. This thread scans the rest and counts
- * every document's words: on BBC News scanning is about half of the work.
- */
-const HELPER_SCAN_SHARE = 0.6;
+/** Documents this thread adds itself at the start of a batch, while the helper scans ahead. */
+const FIRST_ROUND_DOCUMENTS = 300;
+/** Documents the helper scans per round after that (bounds the scanned words in flight). */
+const ROUND_DOCUMENTS = 400;
 
 /** The texts the helper scanned for task `id` (from `port`), skipping any a lost helper left. */
 function receiveScanned(port: MessagePort, id: number): ScannedTexts | null {
@@ -464,39 +466,49 @@ function receiveScanned(port: MessagePort, id: number): ScannedTexts | null {
 }
 
 /**
- * Adds documents to a corpus, in order, with the helper thread scanning the later part of each
- * round (finding the words: half the work) while this thread adds the earlier part; this thread
- * then counts the helper's words (Corpus.addScanned). The corpus is the one that adding the
- * documents one by one builds, whether or not the helper takes part.
+ * Adds documents to a corpus, in order, tokenising on two threads as a pipeline: this thread adds
+ * the first documents itself while the helper scans the next round (finds the words: about half
+ * of the work); from then on the helper scans round r + 1 while this thread counts the words of
+ * round r (Corpus.addScanned). The corpus is the one that adding the documents one by one
+ * builds, whether or not the helper takes part; if the helper is lost, this thread adds the rest.
  */
 export function addDocuments(corpus: Corpus, documents: readonly ClusterDocument[]): void {
-  const rounds = Math.max(1, Math.ceil(documents.length / SCAN_ROUND_DOCUMENTS));
-  const roundSize = Math.ceil(documents.length / rounds);
-  for (let from = 0; from < documents.length; from += roundSize) {
-    const round = documents.slice(from, from + roundSize);
-    const worker = round.length >= PARALLEL_MIN_DOCUMENTS ? helperThread() : null;
-    const port = resultsPort;
-    if (worker === null || port === null) {
-      for (const document of round) corpus.add(document);
-      continue;
-    }
-    const split = Math.round(round.length * (1 - HELPER_SCAN_SHARE));
-    const theirs = round.slice(split);
+  const worker = documents.length >= PARALLEL_MIN_DOCUMENTS ? helperThread() : null;
+  const port = resultsPort;
+  if (worker === null || port === null) {
+    for (const document of documents) corpus.add(document);
+    return;
+  }
+  const roundStarts = [0];
+  for (let start = FIRST_ROUND_DOCUMENTS; start < documents.length; start += ROUND_DOCUMENTS) roundStarts.push(start);
+  roundStarts.push(documents.length);
+  const roundOf = (round: number) => documents.slice(roundStarts[round], roundStarts[round + 1]);
+  const rounds = roundStarts.length - 1;
+  const tasks: ScanTask[] = [];
+  const post = (round: number) => {
+    if (round >= rounds) return;
     const task: ScanTask = {
       kind: 'scan',
       id: ++lastTaskId,
-      texts: theirs.flatMap(({ title, body }) => [title, body]),
+      texts: roundOf(round).flatMap(({ title, body }) => [title, body]),
       signal: newSignal(),
     };
-    const addTheirs = () => {
-      for (const document of theirs) corpus.add(document);
-    };
-    const ownPart = () => {
-      for (let i = 0; i < split; i++) corpus.add(round[i]);
-    };
-    if (!splitWithHelper(worker, task, ownPart, addTheirs)) continue;
-    const scanned = receiveScanned(port, task.id);
-    if (scanned === null) addTheirs();
-    else corpus.addScanned(theirs, scanned);
+    worker.postMessage(task);
+    tasks[round] = task;
+  };
+
+  post(1);
+  for (const document of roundOf(0)) corpus.add(document);
+  for (let round = 1; round < rounds; round++) {
+    post(round + 1);
+    const task = tasks[round];
+    Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
+    const scanned = Atomics.load(task.signal, 0) === 1 ? receiveScanned(port, task.id) : null;
+    if (scanned === null) {
+      loseHelper(worker);
+      for (const document of documents.slice(roundStarts[round])) corpus.add(document);
+      return;
+    }
+    corpus.addScanned(roundOf(round), scanned);
   }
 }
