@@ -33,6 +33,7 @@ import {
   type ClusteringResult,
 } from '../src/clustering/index.js';
 import { SeededRandom } from '../src/clustering/seeded-random.js';
+import { positiveInteger } from './bench/options.js';
 
 interface LabelledArticle extends ClusterDocument {
   category: string;
@@ -47,6 +48,8 @@ interface Scores {
 interface Run extends Scores {
   seed: number;
   k: number;
+  /** LSA dimensions. */
+  dimensions: number;
   /** Milliseconds by stage, plus `tokenise` (building the corpus) and `total`. */
   timings: Record<string, number>;
 }
@@ -89,7 +92,8 @@ function runOurs(articles: LabelledArticle[], k: number | undefined, seed: numbe
   const timings: Record<string, number> = { tokenise, total };
   for (const [stage, ms] of Object.entries(result.timings)) timings[stage] = ms;
   const truth = articles.map((article) => article.category);
-  return { run: { seed, k: result.k, timings, ...score(truth, result) }, result };
+  const dimensions = Number(result.parameters.dimensions ?? 0);
+  return { run: { seed, k: result.k, dimensions, timings, ...score(truth, result) }, result };
 }
 
 function median(values: number[]): number {
@@ -155,6 +159,12 @@ function mostCommon(values: number[]): number {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
 }
 
+/** The target's span: from the text to labelled topics. Relations come after it. */
+function toLabels(run: Run): number {
+  const { timings } = run;
+  return timings.tokenise + (timings.vectorise ?? 0) + (timings.reduce ?? 0) + (timings.cluster ?? 0) + (timings.label ?? 0);
+}
+
 /** Seeds of the warm-up runs, apart from the measured ones. */
 const WARMUP_SEED_BASE = 1_000;
 
@@ -164,8 +174,8 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
   const categories = new Set(articles.map((article) => article.category)).size;
   console.log(`${file}: ${articles.length} articles, ${categories} categories; k ${k ?? 'chosen by the pipeline'}; seeds ${seeds.join(', ')}; ${warmup} warm-up runs first`);
 
-  const warmupTotals: number[] = [];
-  for (let run = 0; run < warmup; run++) warmupTotals.push(runOurs(articles, k, WARMUP_SEED_BASE + run).run.timings.total);
+  const warmupRuns: Run[] = [];
+  for (let run = 0; run < warmup; run++) warmupRuns.push(runOurs(articles, k, WARMUP_SEED_BASE + run).run);
 
   const runs: Run[] = [];
   const labels: string[][] = [];
@@ -208,9 +218,6 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
   timeRow('  cluster (k-means, k, scores)', oursMedian('cluster'), theirsMedian('cluster'));
   timeRow('  label', oursMedian('label'), null);
   timeRow('  relate', oursMedian('relate'), null);
-  // The target's span: from the text to labelled topics. Relations come after it.
-  const toLabels = (run: Run) =>
-    run.timings.tokenise + (run.timings.vectorise ?? 0) + (run.timings.reduce ?? 0) + (run.timings.cluster ?? 0) + (run.timings.label ?? 0);
   const oursToLabels = median(runs.map(toLabels));
   const theirsTotal = theirsMedian('total');
   timeRow('  to labelled topics', oursToLabels, theirsTotal);
@@ -220,9 +227,9 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
     console.log(row(['time ratio, with relate', (oursMedian('total') / theirsTotal).toFixed(2), ''], widths));
   }
   if (warmup > 0) {
-    const first = (totals: number[]) => totals[0].toFixed(0);
-    console.log(row(['first run, cold (ms)', first(warmupTotals), sklearn ? first(sklearn.warmup) : '—'], widths));
+    console.log(row(['first run, to labelled topics', toLabels(warmupRuns[0]).toFixed(0), sklearn ? sklearn.warmup[0].toFixed(0) : '—'], widths));
   }
+  console.log(`(LSA dimensions: ours ${runs[0].dimensions}, scikit-learn's reference TruncatedSVD(100))`);
   const [loadBefore] = loadAtStart;
   console.log(`(1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end, on ${availableParallelism()} cores)`);
   console.log(`\nTopics of seed ${seeds[0]}:`);
@@ -321,6 +328,8 @@ if (values.scale !== undefined) {
 } else {
   const k = values.k === undefined ? undefined : Number(values.k);
   if (k !== undefined && (!Number.isInteger(k) || k < 1)) throw new Error(`--k must be a positive integer, got ${values.k}`);
-  compare(file, articles, k, Number(values.seeds), Number(values.warmup));
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a whole number, got ${values.warmup}`);
+  compare(file, articles, k, positiveInteger('--seeds', values.seeds), warmup);
   if (values['k-check']) checkTopicCounts(articles);
 }

@@ -2,7 +2,7 @@
  * Row-major dense matrices in one Float64Array (rows × width): the reduced document vectors,
  * centroids and the small matrices of the SVD. Float64 rather than Float32 because V8 converts
  * every Float32 load to a double, which makes Float32 loops about twice as slow. The products
- * themselves are in helper-thread.ts.
+ * are in helper-thread.ts (split between two threads) over the kernels of kernels.ts.
  */
 import { multiplyDense } from './helper-thread.js';
 

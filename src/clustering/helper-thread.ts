@@ -15,16 +15,20 @@ import { fillStandardNormal, kMeansStarts, multiplyDenseRange, multiplyRowRange 
 
 /**
  * The heavy loops of the clustering on two threads (matrix products, Gaussian sketches, k-means
- * starts): the calling thread computes one part of the result while a helper thread computes
- * the other, on shared memory, and the caller blocks
- * (Atomics.wait) until both are done, so the clustering core stays synchronous. Every output
- * element is computed by one thread with the same code, so results do not depend on the split.
- * Without a second core, or if the helper fails, everything is computed here.
+ * starts, and scanning texts for the corpus, which this thread then counts): the calling thread
+ * computes one part of the result while a helper thread computes the other, on shared memory,
+ * and the caller blocks (Atomics.wait) until both are done, so the clustering core stays
+ * synchronous. Every output element is computed by one thread with the same code, so results do
+ * not depend on the split. Without a second core everything is computed here; a task that fails
+ * in the helper is computed here and the helper replaced.
  */
 
 /** Products below this many multiply-adds are not worth a hand-off (about 50 µs). */
 const PARALLEL_MIN_WORK = 2_000_000;
-/** A helper that has not answered by then is considered lost. */
+/**
+ * A helper that has not answered by then is stuck. Its part of a product cannot be computed
+ * here instead: it may still write into buffers that are reused by then, so the work fails.
+ */
 const HELPER_TIMEOUT_MS = 30_000;
 /**
  * Shared buffers handed to the helper stay alive until the helper's own garbage collector runs,
@@ -179,7 +183,7 @@ function helperThread(): Worker | null {
     // Never keeps the process alive; failures surface through the task signal or its timeout.
     worker.unref();
     worker.on('error', () => {
-      helper = null;
+      if (helper === worker) dropHelper(worker, null);
     });
     helper = worker;
   } catch {
@@ -205,11 +209,27 @@ function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(arra
   return copy;
 }
 
-/** Stops using a helper that failed or did not answer in time; products then run here alone. */
-function loseHelper(worker: Worker): void {
-  helper = null;
+/**
+ * Stops using a helper: `next` is undefined to start a new one at the next task (after a task
+ * failed in it, or to free what it holds), null to compute everything here from now on.
+ */
+function dropHelper(worker: Worker, next: null | undefined): void {
+  helper = next;
+  resultsPort?.close();
   resultsPort = null;
   void worker.terminate();
+}
+
+/** Waits for the helper's part of `task`: whether it succeeded; throws when the helper is stuck. */
+function awaitHelper(worker: Worker, task: { signal: Int32Array }): boolean {
+  Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
+  const outcome = Atomics.load(task.signal, 0);
+  if (outcome === 0) {
+    dropHelper(worker, null);
+    throw new Error(`the clustering's helper thread did not answer in ${HELPER_TIMEOUT_MS / 1000} s`);
+  }
+  if (outcome !== 1) dropHelper(worker, undefined);
+  return outcome === 1;
 }
 
 /**
@@ -228,10 +248,8 @@ function splitWithHelper(
   const ownStart = performance.now();
   ownPart();
   const ownMs = performance.now() - ownStart;
-  Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
-  if (Atomics.load(task.signal, 0) !== 1) {
-    // If it was only slow, it writes the same values again.
-    loseHelper(worker);
+  if (!awaitHelper(worker, task)) {
+    // The task failed in the helper (it stopped): its part is computed here.
     helperPart();
     return false;
   }
@@ -246,9 +264,7 @@ function splitWithHelper(
   if (bytesHandedOver > HELPER_RECYCLE_BYTES) {
     bytesHandedOver = 0;
     buffersHandedOver = new WeakSet();
-    helper = undefined;
-    resultsPort = null;
-    void worker.terminate();
+    dropHelper(worker, undefined);
   }
   return true;
 }
@@ -429,7 +445,8 @@ export function runKMeansStarts(
     run(0, count, vectors);
     return result;
   }
-  const half = count >> 1;
+  // This thread takes the larger half: the helper may still have to import ml-kmeans.
+  const half = Math.ceil(count / 2);
   const task: KMeansTask = {
     kind: 'kmeans',
     moduleUrl: ML_KMEANS_URL,
@@ -455,7 +472,10 @@ const FIRST_ROUND_DOCUMENTS = 300;
 /** Documents the helper scans per round after that (bounds the scanned words in flight). */
 const ROUND_DOCUMENTS = 400;
 
-/** The texts the helper scanned for task `id` (from `port`), skipping any a lost helper left. */
+/**
+ * The texts the helper scanned for task `id` (from `port`), skipping results of earlier tasks
+ * nobody collected (a batch whose own part threw after the helper got its rounds).
+ */
 function receiveScanned(port: MessagePort, id: number): ScannedTexts | null {
   for (;;) {
     const received = receiveMessageOnPort(port);
@@ -502,10 +522,8 @@ export function addDocuments(corpus: Corpus, documents: readonly ClusterDocument
   for (let round = 1; round < rounds; round++) {
     post(round + 1);
     const task = tasks[round];
-    Atomics.wait(task.signal, 0, 0, HELPER_TIMEOUT_MS);
-    const scanned = Atomics.load(task.signal, 0) === 1 ? receiveScanned(port, task.id) : null;
+    const scanned = awaitHelper(worker, task) ? receiveScanned(port, task.id) : null;
     if (scanned === null) {
-      loseHelper(worker);
       for (const document of documents.slice(roundStarts[round])) corpus.add(document);
       return;
     }

@@ -13,7 +13,7 @@ export interface KMeansOptions {
   /** Independent k-means++ starts; the one with the lowest inertia wins. */
   restarts: number;
   maxIterations?: number;
-  /** Called as starts finish. */
+  /** Called when the starts are done (they run on two threads at once). */
   onProgress?: (done: number, total: number) => void;
 }
 

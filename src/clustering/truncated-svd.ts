@@ -116,8 +116,8 @@ function scaleColumns(y: Float64Array, rows: number, width: number): void {
  * iterations, orthonormalise once, then solve the small projected problem densely. Never forms
  * a dense documents × terms matrix; the passes over A dominate the cost.
  *
- * Every product writes into one of three buffers allocated once per call (terms × width, and two
- * of documents × width): fresh memory costs a page fault per 4 KB on first touch, which on a
+ * Every pass over A writes into one of three buffers allocated once per call (terms × width, and
+ * two of documents × width): fresh memory costs a page fault per 4 KB on first touch, which on a
  * virtual machine made allocating a new result for each of the ten passes cost as much as the
  * arithmetic.
  */

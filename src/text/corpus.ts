@@ -23,6 +23,12 @@ export const TITLE_WEIGHT = 2;
  */
 export const LEAD_EXTRA_WEIGHT = 3;
 
+// A term's weight in a document is summed in an Int32 (Corpus.termState): the weights must be
+// whole numbers.
+if (!Number.isInteger(TITLE_WEIGHT) || !Number.isInteger(LEAD_EXTRA_WEIGHT)) {
+  throw new Error('TITLE_WEIGHT and LEAD_EXTRA_WEIGHT must be whole numbers: term weights are summed as integers');
+}
+
 /** Longest lead counted, so that a body without paragraph breaks is not weighted whole. */
 const LEAD_MAX_CHARACTERS = 600;
 
@@ -212,9 +218,13 @@ export class Corpus {
 
   /**
    * Adds documents whose texts a tokeniser on another thread scanned (clustering/helper-thread.ts),
-   * as `add` would have added them: the same words, in the same order, counted here.
+   * as `add` would have added them: the same words, in the same order, counted here. `scanned`
+   * holds each document's title then body, and is used up (its word ids become this corpus's).
    */
   addScanned(documents: readonly ClusterDocument[], scanned: ScannedTexts): void {
+    if (scanned.textStart.length !== 2 * documents.length + 1) {
+      throw new Error(`scanned texts of ${(scanned.textStart.length - 1) / 2} documents given for ${documents.length}`);
+    }
     // That tokeniser's word ids become this corpus's.
     const wordIdOf = Int32Array.from(scanned.words, (word) => this.words.internWord(word));
     const { wordIds } = scanned;
