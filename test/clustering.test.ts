@@ -393,12 +393,12 @@ describe('building blocks', () => {
     const snapshot = (corpus: Corpus) => {
       const view = corpus.view();
       return {
-        terms: view.terms,
+        terms: Array.from({ length: view.termCount }, (_, termId) => view.termText(termId)),
         documentFrequency: Array.from(view.documentFrequency),
         documentStart: Array.from(view.documentStart),
         entryTerms: Array.from(view.entryTerms),
         entryWeights: Array.from(view.entryWeights),
-        forms: view.terms.map((_, termId) => corpus.surfaceForm(termId)),
+        forms: Array.from({ length: view.termCount }, (_, termId) => corpus.surfaceForm(termId)),
       };
     };
     const expected = snapshot(oneByOne);

@@ -29,7 +29,7 @@ export function assignDocuments(model: TopicModel, docs: ClusterDocument[]): Mem
   addDocuments(corpus, docs);
   const view = corpus.view();
   const columns = columnIndexOf(model);
-  const columnOfTerm = Int32Array.from(view.terms, (term) => columns.get(term) ?? -1);
+  const columnOfTerm = Int32Array.from({ length: view.termCount }, (_, termId) => columns.get(view.termText(termId)) ?? -1);
   const matrix = weighTerms(view, columnOfTerm, model.idf);
   const vectors = projectOntoComponents(matrix, model.components, model.dimensions);
   normaliseRows(vectors, model.dimensions);

@@ -96,7 +96,7 @@ function rankCandidates(
   const candidateTerms: number[] = [];
   for (let termId = 0; termId < view.termCount; termId++) {
     if (view.documentFrequency[termId] < options.minDocumentFrequency) continue;
-    if (wordsOf(view.terms[termId]).some((word) => UNLABELLED_WORDS.has(word))) continue;
+    if (wordsOf(view.termText(termId)).some((word) => UNLABELLED_WORDS.has(word))) continue;
     columnOfTerm[termId] = candidateTerms.length;
     candidateTerms.push(termId);
   }
@@ -137,14 +137,14 @@ function rankCandidates(
     scored.sort(
       (a, b) =>
         b.score - a.score ||
-        Number(view.terms[candidateTerms[b.column]].includes(PHRASE_SEPARATOR)) -
-          Number(view.terms[candidateTerms[a.column]].includes(PHRASE_SEPARATOR)) ||
+        Number(view.termText(candidateTerms[b.column]).includes(PHRASE_SEPARATOR)) -
+          Number(view.termText(candidateTerms[a.column]).includes(PHRASE_SEPARATOR)) ||
         a.column - b.column,
     );
     ranked.push(
       scored.slice(0, CANDIDATES_PER_TOPIC).map(({ column, score }) => {
         const termId = candidateTerms[column];
-        return { termId, term: view.terms[termId], words: wordsOf(view.terms[termId]), score };
+        return { termId, term: view.termText(termId), words: wordsOf(view.termText(termId)), score };
       }),
     );
   }

@@ -56,8 +56,8 @@ export function leadOf(body: string): string {
 export interface CorpusView {
   documentCount: number;
   termCount: number;
-  /** Lowercase term text by term id; a phrase is two words joined by a space. */
-  terms: readonly string[];
+  /** Lowercase text of a term; a phrase is two words joined by a space. */
+  termText(termId: number): string;
   documentFrequency: Int32Array;
   /** documentCount + 1 offsets into entryTerms / entryWeights. */
   documentStart: Int32Array;
@@ -144,7 +144,13 @@ export class Corpus {
   /** Term id of each word id, -1 until the word is first kept. */
   private termOfWord = new Int32Array(1024).fill(-1);
   private readonly phrases = new PhraseTable();
+  /**
+   * Term text by term id. A phrase's text is made the first time it is asked for ('' until
+   * then): most phrases occur once and never make the vocabulary.
+   */
   private readonly terms: string[] = [];
+  /** The word terms of each phrase, at [2·id, 2·id + 1]; -1 for words. */
+  private phraseWords = new Int32Array(2 * 1024);
   private documentFrequency = new Int32Array(1024);
 
   // Per term, side by side (one memory access for all that a token updates): the case vote and
@@ -181,7 +187,7 @@ export class Corpus {
     return {
       documentCount: this.documents,
       termCount: this.terms.length,
-      terms: this.terms,
+      termText: (termId) => this.termText(termId),
       documentFrequency: this.documentFrequency.subarray(0, this.terms.length),
       documentStart: this.documentStart.subarray(0, this.documents + 1),
       entryTerms: this.entryTerms.subarray(0, this.entries),
@@ -199,9 +205,18 @@ export class Corpus {
     return this.phrases.find(first, second);
   }
 
+  /** Lowercase text of a term: "korea", "north korea". */
+  termText(termId: number): string {
+    const first = this.phraseWords[2 * termId];
+    if (first < 0 || this.terms[termId] !== '') return this.terms[termId];
+    const text = this.terms[first] + PHRASE_SEPARATOR + this.terms[this.phraseWords[2 * termId + 1]];
+    this.terms[termId] = text;
+    return text;
+  }
+
   /** The way the term was most often written: "North Korea", "Kim Jong-un", "growth". */
   surfaceForm(termId: number): string {
-    const term = this.terms[termId];
+    const term = this.termText(termId);
     const separator = term.indexOf(PHRASE_SEPARATOR);
     if (separator < 0) return applyCaseMask(term, this.termState[TERM_STATE * termId + CASE_FIRST]);
     return (
@@ -258,7 +273,9 @@ export class Corpus {
       if (continuesPhrase[i] === 1 && previousTerm >= 0) {
         let phrase = this.phrases.find(previousTerm, term);
         if (phrase < 0) {
-          phrase = this.newTerm(this.terms[previousTerm] + PHRASE_SEPARATOR + this.terms[term]);
+          phrase = this.newTerm('');
+          this.phraseWords[2 * phrase] = previousTerm;
+          this.phraseWords[2 * phrase + 1] = term;
           this.phrases.insert(previousTerm, term, phrase);
         }
         // A phrase weighs as its second word (a phrase that ends after the lead is not in it).
@@ -283,6 +300,8 @@ export class Corpus {
   private newTerm(text: string): number {
     const id = this.terms.length;
     this.terms.push(text);
+    this.phraseWords = growInt32(this.phraseWords, 2 * (id + 1), -1);
+    this.phraseWords[2 * id] = -1;
     const needed = id + 1;
     this.documentFrequency = growInt32(this.documentFrequency, needed);
     this.termState = growInt32(this.termState, TERM_STATE * needed);

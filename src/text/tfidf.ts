@@ -75,7 +75,7 @@ export function buildTfidfMatrix(corpus: CorpusView, requested: DocumentFrequenc
     const termId = columnTermIds[column];
     columnOfTerm[termId] = column;
     idf[column] = smoothedIdf(corpus.documentCount, corpus.documentFrequency[termId]);
-    vocabulary[column] = corpus.terms[termId];
+    vocabulary[column] = corpus.termText(termId);
   }
   const matrix = weighTerms(corpus, columnOfTerm, idf);
   return { matrix, vocabulary, columnTermIds, idf, limits };
