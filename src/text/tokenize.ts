@@ -163,15 +163,9 @@ export function createTokenizer(stopWordList: readonly string[]) {
     /** The id of an already folded word (as `words` holds them), inserting it when new. */
     internWord(word: string): number {
       const hash = hashFolded(word, 0, word.length);
-      const mask = this.slots.length - 1;
-      let slot = hash & mask;
-      for (;;) {
-        const id = this.slots[slot];
-        if (id < 0) break;
-        if (this.hashes[id] === hash && this.words[id] === word) return id;
-        slot = (slot + 1) & mask;
-      }
-      return this.insert(word, hash, slot);
+      const slot = this.slotOf(word, hash);
+      const id = this.slots[slot];
+      return id >= 0 ? id : this.insert(word, hash, slot);
     }
 
     private insert(word: string, hash: number, slot: number): number {
@@ -194,13 +188,16 @@ export function createTokenizer(stopWordList: readonly string[]) {
 
     /** The id of an already folded word, or -1. */
     find(word: string): number {
-      const hash = hashFolded(word, 0, word.length);
+      return this.slots[this.slotOf(word, hashFolded(word, 0, word.length))];
+    }
+
+    /** The slot holding an already folded word, or the empty slot where it would go. */
+    private slotOf(word: string, hash: number): number {
       const mask = this.slots.length - 1;
       let slot = hash & mask;
       for (;;) {
         const id = this.slots[slot];
-        if (id < 0) return -1;
-        if (this.hashes[id] === hash && this.words[id] === word) return id;
+        if (id < 0 || (this.hashes[id] === hash && this.words[id] === word)) return slot;
         slot = (slot + 1) & mask;
       }
     }
