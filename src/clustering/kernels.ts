@@ -189,7 +189,8 @@ export function fillStandardNormal(target: Float64Array, from: number, to: numbe
  * typed rows (Arthur & Vassilvitskii 2007, with scikit-learn's and ml-kmeans's 2 + ⌊ln k⌋
  * candidates per centre), then ml-kmeans's Lloyd iterations from it. Start i writes its clusters
  * to assignments[i·rows, (i+1)·rows), its centroids to centroids[i·k·width, …) and
- * [inertia, iterations] to stats[2i, 2i+2).
+ * [inertia, iterations] to stats[2i, 2i+2). With `initialCentroids` (k × width, row-major) the
+ * iterations start from them instead of a seeding (all rows, from a model fitted on a sample).
  *
  * ml-kmeans's own 'kmeans++' option implements the same seeding but copies a row into a new
  * array for every distance it computes: on BBC News (2,225 × 100, k = 5) its seeding took
@@ -207,6 +208,7 @@ export function kMeansStarts(
   assignments: Int32Array,
   centroids: Float64Array,
   stats: Float64Array,
+  initialCentroids?: Float64Array,
 ): void {
   const squaredDistance = (a: number, b: number): number => {
     const aOffset = a * width;
@@ -258,9 +260,10 @@ export function kMeansStarts(
   const candidateDistances = new Float64Array(rows);
   const bestDistances = new Float64Array(rows);
 
-  for (let start = 0; start < seeds.length; start++) {
+  /** The k rows a greedy k-means++ seeding picks for `seed`. */
+  const seedCentres = (seed: number): number[] => {
     // mulberry32, seeded as SeededRandom.
-    let state = Math.imul((seeds[start] | 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+    let state = Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
     const nextUniform = (): number => {
       state = (state + 0x6d2b79f5) >>> 0;
       let t = state;
@@ -311,8 +314,15 @@ export function kMeansStarts(
       chosen.push(bestCandidate);
       closest.set(bestDistances);
     }
+    return chosen;
+  };
 
-    const fitted = kmeans(data, k, { initialization: chosen.map(rowArray), maxIterations, distanceFunction: squaredDistanceOfArrays });
+  for (let start = 0; start < seeds.length; start++) {
+    const initialization =
+      initialCentroids === undefined
+        ? seedCentres(seeds[start]).map(rowArray)
+        : Array.from({ length: k }, (_, c) => Array.from(initialCentroids.subarray(c * width, (c + 1) * width)));
+    const fitted = kmeans(data, k, { initialization, maxIterations, distanceFunction: squaredDistanceOfArrays });
     let inertia = 0;
     for (let row = 0; row < rows; row++) {
       const cluster = fitted.clusters[row];

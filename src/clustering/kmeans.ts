@@ -5,6 +5,7 @@
  */
 import { kmeans } from 'ml-kmeans';
 import { runKMeansStarts } from './helper-thread.js';
+import { kMeansStarts } from './kernels.js';
 import { deriveSeed } from './seeded-random.js';
 
 export interface KMeansOptions {
@@ -28,27 +29,6 @@ export interface KMeansResult {
 }
 
 const DEFAULT_MAX_ITERATIONS = 100;
-
-function toRows(vectors: Float64Array, rows: number, width: number): number[][] {
-  return Array.from({ length: rows }, (_, row) => Array.from(vectors.subarray(row * width, (row + 1) * width)));
-}
-
-function squaredDistance(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let d = 0; d < a.length; d++) {
-    const difference = a[d] - b[d];
-    sum += difference * difference;
-  }
-  return sum;
-}
-
-function toResult(data: number[][], width: number, clusters: number[], centroids: number[][], iterations: number): KMeansResult {
-  let inertia = 0;
-  for (let row = 0; row < data.length; row++) inertia += squaredDistance(data[row], centroids[clusters[row]]);
-  const flat = new Float64Array(centroids.length * width);
-  centroids.forEach((centroid, c) => flat.set(centroid, c * width));
-  return { assignments: Int32Array.from(clusters), centroids: flat, inertia, iterations };
-}
 
 /**
  * Best of `restarts` seeded k-means++ starts by inertia (kernels.ts kMeansStarts, split between
@@ -82,9 +62,16 @@ export function lloyd(
   k: number,
   maxIterations: number,
 ): KMeansResult {
-  const data = toRows(vectors, rows, width);
-  const fitted = kmeans(data, k, { initialization: toRows(initialCentroids, k, width), maxIterations });
-  return toResult(data, width, fitted.clusters, fitted.centroids, fitted.iterations);
+  const result: KMeansResult = {
+    assignments: new Int32Array(rows),
+    centroids: new Float64Array(k * width),
+    inertia: 0,
+    iterations: 0,
+  };
+  const stats = new Float64Array(2);
+  kMeansStarts(kmeans, vectors, rows, width, k, [0], maxIterations, result.assignments, result.centroids, stats, initialCentroids);
+  [result.inertia, result.iterations] = stats;
+  return result;
 }
 
 /** Nearest centroid of each row by squared Euclidean distance. */
