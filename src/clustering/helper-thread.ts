@@ -8,10 +8,10 @@ import { kmeans } from 'ml-kmeans';
 import type { Corpus } from '../text/corpus.js';
 import type { CsrMatrix } from '../text/sparse-matrix.js';
 import { ENGLISH_STOP_WORDS } from '../text/stop-words.js';
-import { createTokenizer, type ScannedTexts } from '../text/tokenize.js';
-import type { ClusterDocument } from './types.js';
 import { sharedFloat32Array, sharedFloat64Array, sharedInt32Array } from '../text/shared-memory.js';
+import { createTokenizer, type ScannedTexts } from '../text/tokenize.js';
 import { fillStandardNormal, kMeansStarts, multiplyDenseRange, multiplyRowRange } from './kernels.js';
+import type { ClusterDocument } from './types.js';
 
 /**
  * The heavy loops of the clustering on two threads (matrix products, Gaussian sketches, k-means
@@ -192,7 +192,7 @@ function helperThread(): Worker | null {
   return helper;
 }
 
-/** Whether products can be split with a helper thread (none seen failing so far). */
+/** Whether work can be split with a helper thread (on two cores, unless one got stuck). */
 export function helperThreadActive(): boolean {
   return helper !== null && availableParallelism() >= 2;
 }
@@ -239,7 +239,7 @@ function awaitHelper(worker: Worker, task: { signal: Int32Array }): boolean {
  */
 function splitWithHelper(
   worker: Worker,
-  task: SparseTask | DenseTask | NormalTask | KMeansTask | ScanTask,
+  task: SparseTask | DenseTask | NormalTask | KMeansTask,
   ownPart: () => void,
   helperPart: () => void,
   work?: { own: number; helper: number },

@@ -122,9 +122,10 @@ function compareBlocks(
   right: Int32Array | null,
   top: TopNeighbours,
 ): void {
+  // On shared memory, so that the helper thread can take part without copies.
   if (right !== null) {
-    const leftVectors = gatherRows(vectors, width, left);
-    const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width);
+    const leftVectors = gatherRows(vectors, width, left, sharedFloat64Array(left.length * width));
+    const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width, sharedFloat64Array(right.length * width));
     const similarities = multiplyDense(leftVectors, left.length, width, rightColumns, right.length);
     for (let i = 0; i < left.length; i++) {
       const offset = i * right.length;
@@ -138,8 +139,7 @@ function compareBlocks(
     return;
   }
   // Within one block: each chunk of rows against the rows from the chunk on (the upper
-  // triangle), from one transpose of the block, into one scratch, all on shared memory so the
-  // helper thread can take part without copies.
+  // triangle), from one transpose of the block, into one scratch.
   const rows = left.length;
   const sharedVectors = gatherRows(vectors, width, left, sharedFloat64Array(rows * width));
   const columns = transposeDense(sharedVectors, rows, width, sharedFloat64Array(rows * width));
