@@ -3,6 +3,7 @@
  * Everything here is plain data (arrays and typed arrays), so the same code runs in the product,
  * the tests and the benchmarks.
  */
+import type { Lineage, LineageOptions } from './lineage.js';
 
 /** Stages of a clustering run, reported in this order. */
 export type ClusteringStage = 'load' | 'vectorise' | 'reduce' | 'cluster' | 'label' | 'relate' | 'write';
@@ -15,11 +16,24 @@ export interface ClusterDocument {
   body: string;
 }
 
+/** The topics of the previous run, for a run that should carry them on. */
+export interface PreviousTopics {
+  /** Per input document, the index (below `topicCount`) of its previous topic; −1 when it had none. */
+  topicOf: Int32Array;
+  topicCount: number;
+}
+
 export interface ClusterOptions {
   /** Number of topics; chosen from the data when omitted. */
   k?: number;
   /** Seed for every random choice (SVD test matrix, k-means++ init, samples). Default 42. */
   seed?: number;
+  /** The previous run's topics: k-means also starts from them, and the result traces its lineage. */
+  previous?: PreviousTopics;
+  /** Start k-means from the previous topics too (default true; false for comparisons). */
+  warmStart?: boolean;
+  /** Thresholds of the lineage (lineage.ts LINEAGE_DEFAULTS). */
+  lineage?: Partial<LineageOptions>;
   onProgress?: ProgressListener;
 }
 
@@ -80,6 +94,8 @@ export interface ClusteringResult {
   relatedDocuments: Neighbour[][];
   /** Per topic, the most related other topics, best first. */
   relatedTopics: Neighbour[][];
+  /** How the previous topics became these (when they were given). */
+  lineage: Lineage | null;
   model: TopicModel;
   quality: { inertia: number; silhouette: number | null };
   /** Milliseconds spent in each stage. */
