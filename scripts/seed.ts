@@ -1,20 +1,59 @@
 /**
- * npm run seed                      stores the seed page's articles
+ * npm run seed                       stores the seed page's articles
  * npm run seed -- --file PATH.jsonl  imports a corpus (one JSON object a line)
+ *
+ * When the stored articles have no topics to go to (no clustering run yet, or far more new
+ * articles than the current run clustered), it clusters them at once (--no-cluster: leave it to
+ * the server's policy or `npm run cluster`).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { openConfiguredDatabase } from '../src/db/client.js';
+import { type Database, openConfiguredDatabase } from '../src/db/client.js';
+import { formatRunSummary } from '../src/jobs/cli-format.js';
+import { runClustering } from '../src/jobs/cluster.js';
 import { importJsonlFile } from '../src/jobs/import.js';
 import { terminalProgress } from '../src/jobs/progress.js';
+import { evaluateReclusterPolicy } from '../src/jobs/recluster-policy.js';
+import { ClusteringRunError } from '../src/jobs/run-lock.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
 
-const { values } = parseArgs({
-  options: { file: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-});
+const USAGE = 'usage: npm run seed [-- --file corpus.jsonl] [--no-cluster]';
+
+let values: { file?: string; 'no-cluster'?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: { file: { type: 'string' }, 'no-cluster': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('usage: npm run seed [-- --file corpus.jsonl]');
+  console.log(USAGE);
   process.exit(0);
+}
+
+/** Clusters at once when the articles have no topics to go to (only those rules, not the server's thresholds). */
+async function clusterIfWaiting(db: Database): Promise<void> {
+  const state = await evaluateReclusterPolicy(db, { newShare: null, newCount: null, intervalMs: null, windowMs: null });
+  if (!state.due) return;
+  console.log(`clustering now: ${state.reason}`);
+  const progress = terminalProgress('clustering');
+  try {
+    const summary = await runClustering(db, {
+      reason: `npm run seed: ${state.reason}`,
+      onProgress: (stage, done, total) => progress.update(done, total, stage.padEnd(9)),
+    });
+    progress.finish();
+    console.log(formatRunSummary(summary));
+  } catch (error) {
+    progress.finish();
+    if (error instanceof ClusteringRunError && error.code === 'IN_PROGRESS') {
+      console.log(`${error.message.split(';')[0]}; it will group the new articles`);
+      return;
+    }
+    throw error;
+  }
 }
 
 const config = loadConfig();
@@ -38,6 +77,7 @@ try {
     const summary = await seedPageArticles(db);
     console.log(`seed articles: ${summary.inserted} inserted, ${summary.alreadyPresent} already present`);
   }
+  if (!values['no-cluster']) await clusterIfWaiting(db);
 } catch (error) {
   console.error(`seed failed: ${(error as Error).message}`);
   process.exitCode = 1;

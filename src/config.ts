@@ -1,6 +1,34 @@
 /** Environment → typed configuration, read in one place. */
 import path from 'node:path';
 
+/** When the server starts a clustering run by itself (see jobs/recluster-policy.ts). */
+export interface ReclusterPolicy {
+  /** False: runs start only when an operator asks. */
+  enabled: boolean;
+  /** A run is due when the articles new to the current run reach this share of the articles it clustered (null: no such rule). */
+  newShare: number | null;
+  /** ... or this many (null: no such rule). */
+  newCount: number | null;
+  /** ... or when this long has passed since the current run finished, and something changed (null: no such rule). */
+  intervalMs: number | null;
+  /** Automatic runs cluster only the articles of this period (null: all of them). */
+  windowMs: number | null;
+  /** A run starts once no article has arrived for this long, so that a burst of imports makes one run. */
+  quietMs: number;
+  /** How often the server looks at the policy besides when articles arrive (the interval rule needs it). */
+  checkEveryMs: number;
+}
+
+export const DEFAULT_RECLUSTER_POLICY: ReclusterPolicy = {
+  enabled: true,
+  newShare: 0.1,
+  newCount: null,
+  intervalMs: null,
+  windowMs: null,
+  quietMs: 2_000,
+  checkEveryMs: 30_000,
+};
+
 export interface Config {
   /** postgres:// URL of a PostgreSQL server; when absent, an embedded PGlite under dataDir. */
   databaseUrl: string | undefined;
@@ -10,10 +38,35 @@ export interface Config {
   apiToken: string | undefined;
   production: boolean;
   /**
-   * How long a query's response may be served again from memory. Writes made through this server
-   * clear the cache at once; this bounds how late writes by other processes show. 0 turns it off.
+   * How long a query's response may be served again from memory. Every server on the database
+   * clears it when the data changes (through LISTEN/NOTIFY); 0 turns it off.
    */
   responseCacheTtlMs: number;
+  recluster: ReclusterPolicy;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "30d", "6h", "15m", "90s", "500ms" (or a plain number of milliseconds) → milliseconds. */
+export function parseDuration(name: string, value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(value);
+  const ms = match ? Number(match[1]) * UNITS[match[2] ?? 'ms'] : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0 || !Number.isSafeInteger(Math.round(ms))) {
+    throw new Error(`${name} must be a duration such as 30d, 6h, 15m, 90s or 500ms, got "${value}"`);
+  }
+  return Math.round(ms);
+}
+
+/** Milliseconds in the largest unit that keeps it whole-ish: "30 days", "6 hours", "1.5 seconds". */
+export function formatDuration(ms: number): string {
+  const units: [string, number][] = [['week', UNITS.w], ['day', UNITS.d], ['hour', UNITS.h], ['minute', UNITS.m], ['second', UNITS.s]];
+  for (const [unit, size] of units) {
+    if (ms >= size) {
+      const value = Math.round((ms / size) * 10) / 10;
+      return `${value} ${unit}${value === 1 ? '' : 's'}`;
+    }
+  }
+  return `${ms} ms`;
 }
 
 function parseMilliseconds(name: string, value: string | undefined, fallback: number): number {
@@ -32,6 +85,37 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function optional<T>(value: string | undefined, parse: (text: string) => T): T | null {
+  return value === undefined || value.trim() === '' ? null : parse(value);
+}
+
+function parseShare(name: string, text: string): number | null {
+  const share = Number(text);
+  if (!Number.isFinite(share) || share < 0) throw new Error(`${name} must be a number ≥ 0 (0 turns the rule off), got "${text}"`);
+  return share === 0 ? null : share;
+}
+
+function parseCount(name: string, text: string): number | null {
+  const count = Number(text);
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`${name} must be a whole number ≥ 0 (0 turns the rule off), got "${text}"`);
+  return count === 0 ? null : count;
+}
+
+function parseReclusterPolicy(env: NodeJS.ProcessEnv): ReclusterPolicy {
+  const mode = (env.RECLUSTER ?? 'auto').trim();
+  if (mode !== 'auto' && mode !== 'off' && mode !== '') throw new Error(`RECLUSTER must be "auto" or "off", got "${mode}"`);
+  const defaults = DEFAULT_RECLUSTER_POLICY;
+  return {
+    enabled: mode !== 'off',
+    newShare: env.RECLUSTER_NEW_SHARE?.trim() ? parseShare('RECLUSTER_NEW_SHARE', env.RECLUSTER_NEW_SHARE) : defaults.newShare,
+    newCount: env.RECLUSTER_NEW_COUNT?.trim() ? parseCount('RECLUSTER_NEW_COUNT', env.RECLUSTER_NEW_COUNT) : defaults.newCount,
+    intervalMs: optional(env.RECLUSTER_INTERVAL, (text) => parseDuration('RECLUSTER_INTERVAL', text)),
+    windowMs: optional(env.RECLUSTER_WINDOW, (text) => parseDuration('RECLUSTER_WINDOW', text)),
+    quietMs: optional(env.RECLUSTER_QUIET, (text) => parseDuration('RECLUSTER_QUIET', text)) ?? defaults.quietMs,
+    checkEveryMs: defaults.checkEveryMs,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -40,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: env.API_TOKEN || undefined,
     production: env.NODE_ENV === 'production',
     responseCacheTtlMs: parseMilliseconds('RESPONSE_CACHE_TTL_MS', env.RESPONSE_CACHE_TTL_MS, 1_000),
+    recluster: parseReclusterPolicy(env),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The HTTP service: GraphQL (with GraphiQL) at /graphql, /health and /ready, graceful shutdown.
- * Run directly (`npm start`), it applies migrations and, on an empty database, stores the seed
+ * The HTTP service: GraphQL (with GraphiQL) at /graphql, /health and /ready, graceful shutdown;
+ * it listens for the database's change notices and re-clusters by the configured policy. Run
+ * directly (`npm start`), it applies migrations and, on an empty database, stores the seed
  * articles and clusters them, so a newcomer sees topics at once.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -10,15 +11,16 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { sql } from 'drizzle-orm';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
-import { type Database, openConfiguredDatabase } from './db/client.js';
+import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { authenticate } from './graphql/auth.js';
-import { createNewsEvents, type NewsEvents } from './graphql/events.js';
+import { createNewsEvents, listenForChanges, type NewsEvents } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
 import { type ClusteringRunner, createClusteringRunner } from './jobs/cluster-runner.js';
+import { type ReclusterScheduler, createReclusterScheduler } from './jobs/recluster-scheduler.js';
 import { countArticles } from './jobs/import.js';
 import { seedPageArticles } from './jobs/seed.js';
 
@@ -28,13 +30,18 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const READY_TIMEOUT_MS = 2_000;
 
 export interface AppOptions {
-  db: Database;
-  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs'>;
+  /** The database, and its LISTEN for the change notices of every process on it. */
+  database: Pick<DatabaseHandle, 'db' | 'listen'>;
+  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs' | 'recluster'>;
+  log?: (message: string) => void;
 }
 
 export interface App {
   server: Server;
   clustering: ClusteringRunner;
+  recluster: ReclusterScheduler;
+  /** Stops listening and scheduling (the HTTP server is closed by its owner). */
+  stop(): Promise<void>;
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -43,14 +50,20 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
     .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-export function createApp({ db, config }: AppOptions): App {
+export async function createApp({ database, config, log = console.log }: AppOptions): Promise<App> {
+  const { db } = database;
   const events = createNewsEvents();
+  let recluster: ReclusterScheduler | undefined;
   const clustering = createClusteringRunner(db, (runId, outcome) => {
-    if (outcome instanceof Error) console.error(`clustering run ${runId} failed: ${outcome.message}`);
-    else console.log(formatRunSummary(outcome));
-    events.publish('clusteringRunFinished', { runId });
+    if (outcome instanceof Error) log(`clustering run ${runId} failed: ${outcome.message}`);
+    else log(formatRunSummary(outcome));
+    // Every server hears of the run through its change notice; this server's cache clears now.
     events.publish('dataChanged');
+    recluster?.runEnded(!(outcome instanceof Error));
   });
+  recluster = createReclusterScheduler({ db, runner: clustering, policy: config.recluster, log });
+  const scheduler = recluster;
+  const stopListening = await listenForChanges(database, events, () => scheduler.nudge(), log);
   const responseCache = createResponseCache(events);
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -59,6 +72,8 @@ export function createApp({ db, config }: AppOptions): App {
       auth: authenticate(request.headers.get('authorization'), config.apiToken),
       events,
       clustering,
+      recluster: scheduler,
+      reclusterPolicy: config.recluster,
     }),
     graphiql: { title: 'News topics', defaultQuery: exampleQuery },
     renderGraphiQL,
@@ -113,12 +128,22 @@ export function createApp({ db, config }: AppOptions): App {
     }
     return yoga(req, res);
   });
-  return { server, clustering };
+  return {
+    server,
+    clustering,
+    recluster: scheduler,
+    stop: async () => {
+      scheduler.stop();
+      await stopListening();
+      await clustering.idle();
+    },
+  };
 }
 
 /**
  * Responses kept in memory for a short while (public data, one cache for everyone), dropped
- * whole whenever this server changes the data: an import can move any feed, a run every topic.
+ * whole whenever the data changes, whoever changed it (an import can move any feed, a run every
+ * topic).
  */
 function createResponseCache(events: NewsEvents): Cache {
   let entries = createInMemoryCache();
@@ -132,19 +157,23 @@ function createResponseCache(events: NewsEvents): Cache {
   };
 }
 
-/** On an empty database: the seed articles and a first clustering run. */
+/**
+ * On an empty database: the seed articles and a first clustering run, before serving, so a
+ * newcomer sees topics at once. (Articles without a run are clustered by the policy instead.)
+ */
 async function bootstrap(db: Database): Promise<void> {
   if ((await countArticles(db)) > 0) return;
   const seeded = await seedPageArticles(db);
   console.log(`empty database: stored ${seeded.inserted} seed articles`);
-  console.log(formatRunSummary(await runClustering(db)));
+  console.log(formatRunSummary(await runClustering(db, { reason: 'first start on an empty database' })));
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const handle = await openConfiguredDatabase(config);
   await bootstrap(handle.db);
-  const { server } = createApp({ db: handle.db, config });
+  const app = await createApp({ database: handle, config });
+  const { server } = app;
   server.listen(config.port, () => {
     const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
     console.log(`GraphQL and GraphiQL at http://localhost:${config.port}/graphql (data: ${where})`);
@@ -157,6 +186,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: finishing in-flight requests`);
     // Stop accepting connections; in-flight requests finish, then the database closes.
     server.close(async () => {
+      await app.stop();
       await handle.close();
       process.exit(0);
     });

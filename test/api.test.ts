@@ -40,7 +40,7 @@ describe('API for client apps and operators', () => {
   beforeAll(async () => {
     handle = await createCorpusDatabase({ logger: counter });
     await runClustering(handle.db, { k: 2 });
-    server = await startTestServer(handle.db, { apiToken: TOKEN });
+    server = await startTestServer(handle, { apiToken: TOKEN });
   });
   afterAll(async () => {
     await server?.close();
@@ -122,13 +122,15 @@ describe('API for client apps and operators', () => {
     const result = await server.query<{
       currentClusteringRun: { id: string; k: number; topicCount: number; kSelection: unknown; timings: Record<string, number> };
       clusteringRuns: { totalCount: number; nodes: { id: string; status: string }[] };
-      bySize: { nodes: { size: number; trend: number; latestArticleAt: string; timeline: { start: string; count: number }[] }[] };
-      newest: { nodes: { latestArticleAt: string }[] };
-      trending: { nodes: { trend: number }[] };
+      bySize: {
+        nodes: { id: string; size: number; trend: number | null; latestArticleAt: string | null; timeline: { start: string; count: number }[] }[];
+      };
+      newest: { nodes: { latestArticleAt: string | null }[] };
+      trending: { nodes: { trend: number | null }[] };
     }>(`{
       currentClusteringRun { id k topicCount kSelection timings }
       clusteringRuns(first: 5) { totalCount nodes { id status } }
-      bySize: topics(orderBy: SIZE) { nodes { size trend latestArticleAt timeline(granularity: WEEK) { start count } } }
+      bySize: topics(orderBy: SIZE) { nodes { id size trend latestArticleAt timeline(granularity: WEEK) { start count } } }
       newest: topics(orderBy: NEWEST) { nodes { latestArticleAt } }
       trending: topics(orderBy: TRENDING) { nodes { trend } }
     }`);
@@ -141,13 +143,27 @@ describe('API for client apps and operators', () => {
     expect(data.clusteringRuns.nodes[0]).toEqual({ id: data.currentClusteringRun.id, status: 'SUCCEEDED' });
     const sizes = data.bySize.nodes.map((topic) => topic.size);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    // Only the seed articles carry dates (the BBC lines have none): timelines count those, and a
+    // topic without any has no trend, no latest date and an empty timeline.
     for (const topic of data.bySize.nodes) {
-      expect(topic.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(topic.size);
-      expect(new Date(topic.timeline[0].start).getUTCDay()).toBe(1);
+      const dated = await server.query<{ articles: { totalCount: number } }>(
+        'query ($t: ID!) { articles(filter: { topicIds: [$t], publishedAfter: "1900-01-01T00:00:00Z" }) { totalCount } }',
+        { t: topic.id },
+      );
+      const datedCount = dated.data?.articles.totalCount ?? -1;
+      expect(topic.timeline.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(datedCount);
+      if (datedCount === 0) {
+        expect(topic).toMatchObject({ trend: null, latestArticleAt: null, timeline: [] });
+        continue;
+      }
+      const starts = topic.timeline.map((bucket) => Date.parse(bucket.start));
+      expect(new Date(starts[0]).getUTCDay()).toBe(1);
+      expect(starts.slice(1).map((start, i) => start - starts[i])).toEqual(starts.slice(1).map(() => 7 * 86_400_000));
+      expect(topic.trend).toBeGreaterThan(0);
     }
-    const latest = data.newest.nodes.map((topic) => topic.latestArticleAt);
+    const latest = data.newest.nodes.map((topic) => topic.latestArticleAt ?? '');
     expect(latest).toEqual([...latest].sort().reverse());
-    const trends = data.trending.nodes.map((topic) => topic.trend);
+    const trends = data.trending.nodes.map((topic) => topic.trend ?? 0);
     expect(trends).toEqual([...trends].sort((a, b) => b - a));
   });
 
@@ -242,7 +258,7 @@ describe('API for client apps and operators', () => {
   });
 
   it('serves repeated queries from its response cache until this server changes the data', async () => {
-    const cached = await startTestServer(handle.db, { apiToken: TOKEN, responseCacheTtlMs: 60_000 });
+    const cached = await startTestServer(handle, { apiToken: TOKEN, responseCacheTtlMs: 60_000 });
     try {
       const feed = '{ articles(first: 3) { totalCount nodes { title } } }';
       const first = await cached.query<{ articles: { totalCount: number; nodes: { title: string }[] } }>(feed);
@@ -255,7 +271,7 @@ describe('API for client apps and operators', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({
-          query: 'mutation { importArticles(input: [{ title: "Cache buster", body: "A fresh story the cache has not seen." }]) { created } }',
+          query: `mutation { importArticles(input: [{ title: "Cache buster", body: "A fresh story the cache has not seen.", publishedAt: "${new Date().toISOString()}" }]) { created } }`,
         }),
       });
       expect(((await response.json()) as { data: { importArticles: { created: number } } }).data.importArticles.created).toBe(1);

@@ -1,17 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inCurrentRun } from '../src/db/current-run.js';
 import { articleTopics, clusteringRuns, topics } from '../src/db/schema.js';
-import { completeRun, runClustering, startRun } from '../src/jobs/cluster.js';
+import { completeRun, runClustering } from '../src/jobs/cluster.js';
+import { startRun } from '../src/jobs/run-lock.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
 import { createCorpusDatabase, createTestDatabase, type TestDatabase } from './helpers/database.js';
 
-
-/** The current run's topics with their members' external ids, as a reader sees them. */
+/** The current run's topics with their members' external ids, as a reader sees them (one statement). */
 async function currentTopics(handle: TestDatabase) {
   const run = await handle.db.query.clusteringRuns.findFirst({
     where: { isCurrent: true },
-    with: { topics: { with: { memberships: { with: { article: { columns: { externalId: true } } } } } } },
+    with: {
+      versions: {
+        with: {
+          topic: {
+            with: {
+              memberships: { where: { RAW: (table) => inCurrentRun(table) }, with: { article: { columns: { externalId: true } } } },
+            },
+          },
+        },
+      },
+    },
   });
-  return run;
+  return run && { id: run.id, topics: run.versions.map((version) => version.topic) };
 }
 
 describe('clustering the seed articles', () => {

@@ -73,7 +73,7 @@ describe('GraphQL over HTTP', () => {
     handle = await createTestDatabase({ logger: counter });
     await seedPageArticles(handle.db);
     await runClustering(handle.db);
-    server = await startTestServer(handle.db);
+    server = await startTestServer(handle);
   });
   afterAll(async () => {
     await server?.close();

@@ -70,6 +70,18 @@ describe('traceLineage', () => {
     expect(lineage.overlaps.filter((overlap) => overlap.previous === 0)).toEqual([]);
   });
 
+  it('does not let a small topic carry its identity into a cluster of mostly other articles', () => {
+    // Two seed articles on North Korea, then a 500-article import: their cluster is about business.
+    const { previous, next } = articles([0, 0, 2], [1, 1, 2], [-1, 0, 498], [-1, 1, 30]);
+    const lineage = traceLineage(previous, next, 2, 2);
+    expect(lineage.clusters).toEqual([
+      { kind: 'BORN', inherits: null },
+      { kind: 'CONTINUED', inherits: 1 },
+    ]);
+    expect(lineage.ended).toEqual([{ previous: 0, kind: 'RETIRED', into: null }]);
+    expect(traceLineage(previous, next, 2, 2, { minimumClusterShare: 0 }).clusters[0]).toEqual({ kind: 'CONTINUED', inherits: 0 });
+  });
+
   it('follows its thresholds, and refuses thresholds that would let a topic survive twice', () => {
     const { previous, next } = articles([0, 0, 65], [0, 1, 35]);
     expect(traceLineage(previous, next, 1, 2).clusters.map((cluster) => cluster.kind)).toEqual(['SPLIT', 'SPLIT']);

@@ -78,7 +78,7 @@ describe.runIf(driverUnderTest === 'postgres')('the database going away and comi
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     appDb = await openDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
-    server = await startTestServer(appDb.db);
+    server = await startTestServer(appDb);
   });
   afterAll(async () => {
     await server?.close();
@@ -120,7 +120,7 @@ describe('bad requests', () => {
     handle = await createTestDatabase();
     await seedPageArticles(handle.db);
     await runClustering(handle.db);
-    server = await startTestServer(handle.db, { apiToken: TOKEN });
+    server = await startTestServer(handle, { apiToken: TOKEN });
   });
   afterAll(async () => {
     await server?.close();

@@ -79,8 +79,13 @@ export const CLUSTERING_DEFAULTS = {
 type Timings = ClusteringResult['timings'];
 
 function lineageParameters(options: Partial<LineageOptions> | undefined): Record<string, number> {
-  const { survivalThreshold, splitThreshold, minimumRecordedShare } = { ...LINEAGE_DEFAULTS, ...options };
-  return { lineageSurvivalThreshold: survivalThreshold, lineageSplitThreshold: splitThreshold, lineageMinimumRecordedShare: minimumRecordedShare };
+  const settings = { ...LINEAGE_DEFAULTS, ...options };
+  return {
+    lineageSurvivalThreshold: settings.survivalThreshold,
+    lineageSplitThreshold: settings.splitThreshold,
+    lineageMinimumClusterShare: settings.minimumClusterShare,
+    lineageMinimumRecordedShare: settings.minimumRecordedShare,
+  };
 }
 
 function emptyResult(seed: number): ClusteringResult {

@@ -15,6 +15,8 @@
  *
  * Shares are always of the previous topic's articles that the new run clustered: new articles
  * count towards no previous topic, and articles that left (a clustering window) towards none.
+ * Besides, a cluster carries on a topic only where that topic's articles are not lost in it
+ * (`minimumClusterShare`).
  */
 
 export type TopicChangeKind = 'BORN' | 'CONTINUED' | 'MERGED' | 'SPLIT' | 'RETIRED';
@@ -28,6 +30,13 @@ export interface LineageOptions {
   survivalThreshold: number;
   /** Smallest share of a previous topic that counts as a part of a split (clusTransition: 0.3). */
   splitThreshold: number;
+  /**
+   * A cluster carries on a previous topic (or takes part of it in a split) only if the topic's
+   * articles make up at least this share of the cluster: two seed articles about North Korea do not
+   * make a 500-article business topic of an imported corpus carry their identity (and slug). A
+   * topic may still grow twentyfold between runs.
+   */
+  minimumClusterShare: number;
   /** Overlaps below this share of the previous topic are not recorded (the largest always is). */
   minimumRecordedShare: number;
 }
@@ -35,6 +44,7 @@ export interface LineageOptions {
 export const LINEAGE_DEFAULTS: LineageOptions = {
   survivalThreshold: 0.7,
   splitThreshold: 0.3,
+  minimumClusterShare: 0.05,
   minimumRecordedShare: 0.05,
 };
 
@@ -71,12 +81,15 @@ export interface Lineage {
 }
 
 function validate(options: LineageOptions): void {
-  const { survivalThreshold, splitThreshold, minimumRecordedShare } = options;
+  const { survivalThreshold, splitThreshold, minimumClusterShare, minimumRecordedShare } = options;
   if (!(survivalThreshold > 0.5 && survivalThreshold <= 1)) {
     throw new RangeError(`survivalThreshold must be above 0.5 and at most 1, got ${survivalThreshold}`);
   }
   if (!(splitThreshold > 0 && splitThreshold < survivalThreshold)) {
     throw new RangeError(`splitThreshold must be above 0 and below survivalThreshold, got ${splitThreshold}`);
+  }
+  if (!(minimumClusterShare >= 0 && minimumClusterShare <= 1)) {
+    throw new RangeError(`minimumClusterShare must be from 0 to 1, got ${minimumClusterShare}`);
   }
   if (!(minimumRecordedShare >= 0 && minimumRecordedShare <= 1)) {
     throw new RangeError(`minimumRecordedShare must be from 0 to 1, got ${minimumRecordedShare}`);
@@ -102,7 +115,9 @@ export function traceLineage(
   }
   const shared = new Int32Array(previousCount * nextCount);
   const previousSize = new Int32Array(previousCount);
+  const clusterSize = new Int32Array(nextCount);
   for (let row = 0; row < clusterOf.length; row++) {
+    clusterSize[clusterOf[row]]++;
     const previous = previousTopicOf[row];
     if (previous < 0) continue;
     shared[previous * nextCount + clusterOf[row]]++;
@@ -111,6 +126,9 @@ export function traceLineage(
   const articles = (previous: number, next: number) => shared[previous * nextCount + next];
   const share = (previous: number, next: number) =>
     previousSize[previous] === 0 ? 0 : articles(previous, next) / previousSize[previous];
+  /** Whether `previous` has enough of its articles in `next` (and they matter enough there) to carry on in it. */
+  const carriesOn = (previous: number, next: number, threshold: number) =>
+    share(previous, next) >= threshold && articles(previous, next) >= settings.minimumClusterShare * clusterSize[next];
   // Larger previous topics first; ties by index, so the outcome never depends on anything else.
   const bySize = Array.from({ length: previousCount }, (_, previous) => previous).sort(
     (a, b) => previousSize[b] - previousSize[a] || a - b,
@@ -120,7 +138,7 @@ export function traceLineage(
   const absorbed: number[][] = Array.from({ length: nextCount }, () => []);
   for (const previous of bySize) {
     for (let next = 0; next < nextCount; next++) {
-      if (previousSize[previous] > 0 && share(previous, next) >= settings.survivalThreshold) absorbed[next].push(previous);
+      if (previousSize[previous] > 0 && carriesOn(previous, next, settings.survivalThreshold)) absorbed[next].push(previous);
     }
   }
 
@@ -139,7 +157,7 @@ export function traceLineage(
     const parts: number[] = [];
     for (let next = 0; next < nextCount; next++) {
       const free = clusters[next] === undefined && absorbed[next].every((other) => other === previous);
-      if (free && share(previous, next) >= settings.splitThreshold) parts.push(next);
+      if (free && carriesOn(previous, next, settings.splitThreshold)) parts.push(next);
     }
     const covered = parts.reduce((sum, next) => sum + share(previous, next), 0);
     if (parts.length < 2 || covered < settings.survivalThreshold) continue;

@@ -25,16 +25,23 @@ function arrayLiteral(column: BulkColumn): string {
   return `{${parts.join(',')}}`;
 }
 
-export function bulkInsert(table: PgTable, columns: BulkColumn[]): SQL {
+/** A column that takes the same value in every row (e.g. an enum label). */
+export interface FixedColumn {
+  name: string;
+  value: SQL;
+}
+
+export function bulkInsert(table: PgTable, columns: BulkColumn[], fixed: FixedColumn[] = []): SQL {
   const names = sql.join(
-    columns.map((column) => sql.identifier(column.name)),
+    [...columns, ...fixed].map((column) => sql.identifier(column.name)),
     sql`, `,
   );
   const arrays = sql.join(
     columns.map((column) => sql`${arrayLiteral(column)}::${sql.raw(column.type)}[]`),
     sql`, `,
   );
-  return sql`insert into ${table} (${names}) select * from unnest(${arrays})`;
+  const values = sql.join([sql`*`, ...fixed.map((column) => column.value)], sql`, `);
+  return sql`insert into ${table} (${names}) select ${values} from unnest(${arrays})`;
 }
 
 /** Splits row indexes [0, total) into chunks, so no single statement grows without bound. */

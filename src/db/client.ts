@@ -22,6 +22,13 @@ export interface DatabaseHandle {
   driver: 'postgres' | 'pglite';
   /** Applies the committed drizzle-kit migrations that have not run yet. */
   migrate(): Promise<void>;
+  /**
+   * LISTENs on a channel: `onPayload` gets each NOTIFY payload. `onConnected` runs whenever the
+   * listening connection (re)connects, when notices sent meanwhile may have been missed
+   * (postgres.js reconnects by itself; PGlite's notices never leave the process). Resolves to a
+   * function that stops listening.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onConnected?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -55,6 +62,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       migrate: async () => {
         await migratePostgres(db, { migrationsFolder });
       },
+      listen: async (channel, onPayload, onConnected) => {
+        const { unlisten } = await client.listen(channel, onPayload, onConnected);
+        return unlisten;
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -73,6 +84,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       driver: 'pglite',
       migrate: async () => {
         await migratePglite(db, { migrationsFolder });
+      },
+      listen: async (channel, onPayload, onConnected) => {
+        const unlisten = await client.listen(channel, onPayload);
+        onConnected?.();
+        return () => unlisten();
       },
       close: async () => {
         await client.close();

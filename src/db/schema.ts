@@ -1,8 +1,9 @@
 /**
- * The data model. Articles come from sources and link to each other editorially; a clustering
- * run groups them into topics. Everything a run produces (topics, memberships, similarities,
- * topic relations, its model) belongs to that run and is deleted with it. Exactly one run is
- * current at a time; readers only ever look at the current run.
+ * The data model. Articles come from sources and link to each other editorially. A clustering
+ * run groups them; a topic is an entity that lives across runs: each run that finds it records a
+ * change (its version in that run: label, keywords, size, centroid) and its memberships. Exactly
+ * one run is current at a time; readers look at the current run's memberships. Old runs keep
+ * their row and their topics' history; their memberships, similarities and model are pruned.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -88,8 +89,15 @@ export const clusteringRuns = pgTable(
     isCurrent: boolean('is_current').notNull().default(false),
     requestedK: integer('requested_k'),
     seed: integer().notNull(),
+    /** Why the run was started: by whom, or which rule of the automatic policy. */
+    reason: text(),
+    /** With a clustering window, its start: only articles of that period were clustered. */
+    windowStart: timestamptz('window_start'),
     k: integer(),
+    /** Articles clustered. */
     articleCount: integer('article_count'),
+    /** Articles stored when the run loaded them (clustered or outside its window); later ones are new to it. */
+    corpusSize: integer('corpus_size'),
     parameters: jsonb().$type<Record<string, number | string | boolean>>(),
     kSelection: jsonb('k_selection').$type<KSelection>(),
     quality: jsonb().$type<{ inertia: number; silhouette: number | null }>(),
@@ -100,6 +108,10 @@ export const clusteringRuns = pgTable(
     heartbeatAt: timestamptz('heartbeat_at').notNull().defaultNow(),
     startedAt: timestamptz('started_at').notNull().defaultNow(),
     finishedAt: timestamptz('finished_at'),
+    /** When a later run became current. */
+    supersededAt: timestamptz('superseded_at'),
+    /** When its memberships, similarities and model were deleted (feed cursors of this run then move on). */
+    prunedAt: timestamptz('pruned_at'),
   },
   (t) => [
     uniqueIndex('clustering_runs_one_current').on(t.isCurrent).where(sql`${t.isCurrent}`),
@@ -122,30 +134,93 @@ export const runModels = pgTable('run_models', {
   centroids: bytea().notNull(),
 });
 
-export const topics = pgTable(
-  'topics',
+/**
+ * A topic, for its whole life: its id and slug never change. Label, keywords and size are those
+ * of its latest version; `retiredRunId` is set by the run in which it stopped (it is then
+ * RETIRED, and `topic_shares` of that run say where its articles went).
+ */
+export const topics = pgTable('topics', {
+  id: serial().primaryKey(),
+  /** Chosen at birth from the label, unique among all topics ever, never changed. */
+  slug: text().notNull().unique(),
+  label: text().notNull(),
+  keywords: jsonb().$type<WeightedTerm[]>().notNull(),
+  /** Its articles in the current run. */
+  size: integer().notNull(),
+  bornRunId: integer('born_run_id')
+    .notNull()
+    .references(() => clusteringRuns.id),
+  bornAt: timestamptz('born_at').notNull().defaultNow(),
+  /** The run of its latest version. */
+  latestRunId: integer('latest_run_id')
+    .notNull()
+    .references(() => clusteringRuns.id),
+  retiredRunId: integer('retired_run_id').references(() => clusteringRuns.id),
+  retiredAt: timestamptz('retired_at'),
+});
+
+export const topicChangeKind = pgEnum('topic_change_kind', ['born', 'continued', 'merged', 'split', 'retired']);
+
+/**
+ * What one run did to one topic (lineage.ts): found it (BORN, CONTINUED, MERGED, SPLIT; the row
+ * then holds its version in that run) or ended it (RETIRED, or MERGED into another topic).
+ */
+export const topicChanges = pgTable(
+  'topic_changes',
   {
-    id: serial().primaryKey(),
     runId: integer('run_id')
       .notNull()
       .references(() => clusteringRuns.id, { onDelete: 'cascade' }),
-    /** Position of the topic's centroid in the run's model. */
-    position: integer().notNull(),
+    topicId: integer('topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    kind: topicChangeKind().notNull(),
+    /** True when the topic is in the run (false: it ended there). */
+    found: boolean().notNull(),
+    /** Position of the topic's centroid in the run's model (null when it ended). */
+    position: integer(),
     label: text().notNull(),
-    slug: text().notNull(),
     keywords: jsonb().$type<WeightedTerm[]>().notNull(),
+    /** Its articles in that run. */
     size: integer().notNull(),
+    /** Float32 little-endian, the run's LSA dimensions (null when it ended). */
+    centroid: bytea(),
   },
   (t) => [
-    uniqueIndex('topics_run_slug').on(t.runId, t.slug),
-    uniqueIndex('topics_run_position').on(t.runId, t.position),
+    primaryKey({ columns: [t.runId, t.topicId] }),
+    uniqueIndex('topic_changes_run_position').on(t.runId, t.position),
+    index('topic_changes_topic_idx').on(t.topicId, t.runId),
   ],
 );
+
+/** Articles a topic of the previous run shares with a topic of this run: the run's transitions. */
+export const topicShares = pgTable(
+  'topic_shares',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => clusteringRuns.id, { onDelete: 'cascade' }),
+    fromTopicId: integer('from_topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    toTopicId: integer('to_topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    articles: integer().notNull(),
+    /** `articles` as a share of the earlier topic's articles that this run clustered. */
+    share: real().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.fromTopicId, t.toTopicId] }),
+    index('topic_shares_to_idx').on(t.runId, t.toTopicId),
+  ],
+);
+
+export const membershipOrigin = pgEnum('membership_origin', ['clustered', 'placed', 'carried']);
 
 export const articleTopics = pgTable(
   'article_topics',
   {
-    /** The topic's run, repeated here so "this article's topics in the current run" is one index probe. */
     runId: integer('run_id')
       .notNull()
       .references(() => clusteringRuns.id, { onDelete: 'cascade' }),
@@ -159,14 +234,18 @@ export const articleTopics = pgTable(
     score: real().notNull(),
     /** The article fits its topic poorly. */
     weak: boolean().notNull().default(false),
+    /**
+     * clustered: by the run; placed: imported later and placed by the run's model; carried: older
+     * than the run's window, kept from the run before.
+     */
+    origin: membershipOrigin().notNull().default('clustered'),
   },
   (t) => [
-    primaryKey({ columns: [t.topicId, t.articleId] }),
-    index('article_topics_article_idx').on(t.articleId, t.runId),
-    // Topic feeds page by score: with this order at hand, a page reads its 21 rows and stops, rather
-    // than joining every member of the topic and sorting them (0.5 ms against 4 ms on BBC).
-    // NULLS FIRST like ORDER BY ... DESC, or the planner cannot use it for that order.
-    index('article_topics_feed_idx').on(t.score.desc().nullsFirst(), t.articleId),
+    primaryKey({ columns: [t.runId, t.articleId, t.topicId] }),
+    // Topic feeds page by score within a run: with this order at hand a page reads its rows and
+    // stops, rather than joining every member of the topic and sorting them. NULLS FIRST like
+    // ORDER BY ... DESC, or the planner cannot use it for that order.
+    index('article_topics_feed_idx').on(t.topicId, t.runId, t.score.desc().nullsFirst(), t.articleId),
   ],
 );
 
@@ -188,9 +267,13 @@ export const articleSimilarities = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.articleId, t.similarArticleId] })],
 );
 
+/** Per run, each topic's most related topics. */
 export const topicRelations = pgTable(
   'topic_relations',
   {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => clusteringRuns.id, { onDelete: 'cascade' }),
     topicId: integer('topic_id')
       .notNull()
       .references(() => topics.id, { onDelete: 'cascade' }),
@@ -199,5 +282,5 @@ export const topicRelations = pgTable(
       .references(() => topics.id, { onDelete: 'cascade' }),
     score: real().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.topicId, t.relatedTopicId] })],
+  (t) => [primaryKey({ columns: [t.runId, t.topicId, t.relatedTopicId] })],
 );

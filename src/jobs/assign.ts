@@ -1,14 +1,25 @@
 /**
  * Places articles imported after a clustering run into that run's topics, with scores, using the
- * model the run stored. The next full run re-clusters everything.
+ * model the run stored. The next full run re-clusters everything. A model is only used while it
+ * still represents the corpus: once the articles new to its run outnumber the articles it
+ * clustered, new ones wait for the next run (which the re-clustering policy then starts at once)
+ * rather than crowd into topics found for a much smaller corpus.
  */
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
+import { notifyChange } from '../db/change-notices.js';
 import type { Database, Executor } from '../db/client.js';
-import { articleTopics, articles, clusteringRuns, topics } from '../db/schema.js';
+import { type CurrentRun, findCurrentRun } from '../db/current-run.js';
+import { articleTopics, articles, topicChanges, topics } from '../db/schema.js';
 import { loadModel } from './run-model.js';
+
+/**
+ * New articles are placed with the current model while those new to its run number at most this
+ * share of the articles it clustered.
+ */
+export const PLACE_WHILE_NEW_SHARE_AT_MOST = 1;
 
 /** The current run's model, kept in memory: it only changes when a new run becomes current. */
 let cachedModel: { runId: number; model: TopicModel } | undefined;
@@ -18,22 +29,21 @@ export function rememberModel(runId: number, model: TopicModel): void {
   cachedModel = { runId, model };
 }
 
-async function currentRunId(db: Executor): Promise<number | undefined> {
-  const [current] = await db
-    .select({ id: clusteringRuns.id })
-    .from(clusteringRuns)
-    .where(eq(clusteringRuns.isCurrent, true));
-  return current?.id;
+async function modelOf(db: Executor, runId: number): Promise<TopicModel | undefined> {
+  if (cachedModel?.runId === runId) return cachedModel.model;
+  const model = await loadModel(db, runId);
+  if (model) cachedModel = { runId, model };
+  return model;
 }
 
-async function currentRunModel(db: Executor): Promise<{ runId: number; model: TopicModel } | undefined> {
-  const runId = await currentRunId(db);
-  if (runId === undefined) return undefined;
-  if (cachedModel?.runId === runId) return cachedModel;
-  const model = await loadModel(db, runId);
-  if (!model) return undefined;
-  cachedModel = { runId, model };
-  return cachedModel;
+/** Articles stored that the run neither clustered nor kept from before its window. */
+export async function articlesNewToRun(db: Executor, run: CurrentRun): Promise<number> {
+  return Math.max(0, (await db.$count(articles)) - run.corpusSize);
+}
+
+/** Whether the run's model may still place new articles (see above). */
+export async function modelRepresentsCorpus(db: Executor, run: CurrentRun): Promise<boolean> {
+  return (await articlesNewToRun(db, run)) <= run.articleCount * PLACE_WHILE_NEW_SHARE_AT_MOST;
 }
 
 export interface Assignment {
@@ -44,13 +54,15 @@ export interface Assignment {
 
 /**
  * Assigns the given articles (those not yet in the current run) to the current run's topics.
- * Returns the assignments made; none when there is no current run yet.
+ * Returns the assignments made; none before the first run, or when the model no longer
+ * represents the corpus.
  */
 export async function assignToCurrentRun(db: Executor, articleIds: number[]): Promise<Assignment[]> {
   if (articleIds.length === 0) return [];
-  const current = await currentRunModel(db);
-  if (!current) return [];
-  const { runId, model } = current;
+  const run = await findCurrentRun(db);
+  if (!run || !(await modelRepresentsCorpus(db, run))) return [];
+  const model = await modelOf(db, run.id);
+  if (!model) return [];
 
   const rows = await db
     .select({ id: articles.id, title: articles.title, body: articles.body })
@@ -62,41 +74,47 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
           db
             .select({ one: sql`1` })
             .from(articleTopics)
-            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, runId))),
+            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, run.id))),
         ),
       ),
     );
   if (rows.length === 0) return [];
 
   const memberships = assignDocuments(model, rows);
-  const topicRows = await db
-    .select({ id: topics.id, position: topics.position })
-    .from(topics)
-    .where(eq(topics.runId, runId));
-  const topicIdAt = new Map(topicRows.map((topic) => [topic.position, topic.id]));
+  const versions = await db
+    .select({ topicId: topicChanges.topicId, position: topicChanges.position })
+    .from(topicChanges)
+    .where(and(eq(topicChanges.runId, run.id), eq(topicChanges.found, true)));
+  const topicIdAt = new Map(versions.map((version) => [version.position, version.topicId]));
   const topicIds = memberships.map((membership) => topicIdAt.get(membership.topic) ?? 0);
 
   await db.execute(
-    bulkInsert(articleTopics, [
-      { name: 'run_id', type: 'int', values: rows.map(() => runId) },
-      { name: 'article_id', type: 'int', values: rows.map((row) => row.id) },
-      { name: 'topic_id', type: 'int', values: topicIds },
-      { name: 'score', type: 'real', values: memberships.map((membership) => membership.score) },
-      { name: 'weak', type: 'boolean', values: memberships.map((membership) => membership.weak) },
-    ]),
+    bulkInsert(
+      articleTopics,
+      [
+        { name: 'run_id', type: 'int', values: rows.map(() => run.id) },
+        { name: 'article_id', type: 'int', values: rows.map((row) => row.id) },
+        { name: 'topic_id', type: 'int', values: topicIds },
+        { name: 'score', type: 'real', values: memberships.map((membership) => membership.score) },
+        { name: 'weak', type: 'boolean', values: memberships.map((membership) => membership.weak) },
+      ],
+      [{ name: 'origin', value: sql`'placed'::membership_origin` }],
+    ),
   );
   const touched: number[] = [...new Set(topicIds)];
   await db
     .update(topics)
-    .set({ size: sql`(select count(*)::int from ${articleTopics} where ${articleTopics.topicId} = ${topics.id})` })
+    .set({
+      size: sql`(select count(*)::int from ${articleTopics} where ${articleTopics.topicId} = ${topics.id} and ${articleTopics.runId} = ${run.id})`,
+    })
     .where(inArray(topics.id, touched));
   return rows.map((row, i) => ({ articleId: row.id, topicId: topicIds[i], score: memberships[i].score }));
 }
 
 /** Assigns every article that the current run does not cover yet (e.g. imported while it ran). */
 export async function assignUnplacedArticles(db: Database, batchSize = 1_000): Promise<number> {
-  const runId = await currentRunId(db);
-  if (runId === undefined) return 0;
+  const run = await findCurrentRun(db);
+  if (run === undefined) return 0;
   let assigned = 0;
   for (;;) {
     const ids = await db
@@ -107,13 +125,18 @@ export async function assignUnplacedArticles(db: Database, batchSize = 1_000): P
           db
             .select({ one: sql`1` })
             .from(articleTopics)
-            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, runId))),
+            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, run.id))),
         ),
       )
       .limit(batchSize);
     if (ids.length === 0) return assigned;
-    const placed = (await db.transaction((tx) => assignToCurrentRun(tx, ids.map((row) => row.id)))).length;
-    // Nothing placed means another run became current meanwhile; it covers these articles.
+    const placed = await db.transaction(async (tx) => {
+      const assignments = await assignToCurrentRun(tx, ids.map((row) => row.id));
+      if (assignments.length > 0) await notifyChange(tx, { kind: 'articles', ids: assignments.map((a) => a.articleId) });
+      return assignments.length;
+    });
+    // Nothing placed: another run became current meanwhile (it covers these articles), or the
+    // model no longer represents the corpus (the next run will).
     if (placed === 0) return assigned;
     assigned += placed;
   }

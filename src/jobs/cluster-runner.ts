@@ -1,13 +1,17 @@
 /**
- * Clustering runs started from the API: recorded at once (so the caller gets the run and any
- * refusal straight away), computed in the background, one at a time.
+ * Clustering runs started by the server (for an operator, or by the re-clustering policy):
+ * recorded at once (so the caller gets the run and any refusal straight away), computed in a
+ * child process in the background, one at a time.
  */
 import type { Database } from '../db/client.js';
-import { type ClusteringRunOptions, type ClusteringRunSummary, completeRun, startRun } from './cluster.js';
+import { type ClusteringRunSummary, completeRun } from './cluster.js';
+import { type RunRequest, startRun } from './run-lock.js';
 
 export interface ClusteringRunner {
   /** Records a new run and starts it; throws ClusteringRunError when it cannot start. */
-  start(options: Pick<ClusteringRunOptions, 'k' | 'seed'>): Promise<number>;
+  start(request: RunRequest): Promise<number>;
+  /** Whether a run started here is computing. */
+  busy(): boolean;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
 }
@@ -17,15 +21,22 @@ export function createClusteringRunner(
   onFinished: (runId: number, outcome: ClusteringRunSummary | Error) => void,
 ): ClusteringRunner {
   let inProgress: Promise<void> = Promise.resolve();
+  let running = false;
   return {
-    async start(options) {
-      const runId = await startRun(db, options);
-      inProgress = completeRun(db, runId, { ...options, computeInChildProcess: true }).then(
-        (summary) => onFinished(runId, summary),
-        (error: Error) => onFinished(runId, error),
-      );
+    async start(request) {
+      const runId = await startRun(db, request);
+      running = true;
+      inProgress = completeRun(db, runId, { computeInChildProcess: true })
+        .then(
+          (summary) => onFinished(runId, summary),
+          (error: Error) => onFinished(runId, error),
+        )
+        .finally(() => {
+          running = false;
+        });
       return runId;
     },
+    busy: () => running,
     idle: () => inProgress,
   };
 }

@@ -1,142 +1,91 @@
 /**
- * A clustering run: load the articles in batches → the pure clustering core → write the topics,
- * memberships, similarities, relations and model in one transaction that also makes the run
- * current. Readers see the previous run until that transaction commits. One run at a time: the
- * run row itself is the lock (a unique index allows one 'running' row), and a run whose process
- * died is marked failed by the next one.
+ * A clustering run: load the articles (of the window, when it has one) and the previous run's
+ * topics → the pure clustering core → write the run in one transaction that also makes it
+ * current (run-writer.ts). Readers see the previous run until that transaction commits; every
+ * server on the database hears of it (change-notices.ts).
  */
-import { hostname } from 'node:os';
-import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
-import type { ClusteringResult, ClusteringStage, ProgressListener } from '../clustering/types.js';
-import { bulkInsert, chunks } from '../db/bulk.js';
-import { type Database, processIsAlive, type Transaction } from '../db/client.js';
-import {
-  articleSimilarities,
-  articleTopics,
-  articles,
-  clusteringRuns,
-  runModels,
-  topicRelations,
-  topics,
-} from '../db/schema.js';
+import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
+import type { ClusteringResult, ClusteringStage, PreviousTopics, ProgressListener } from '../clustering/types.js';
+import { notifyChange } from '../db/change-notices.js';
+import type { Database } from '../db/client.js';
+import { findCurrentRun } from '../db/current-run.js';
+import { articleTopics, articles, clusteringRuns, topicChanges } from '../db/schema.js';
 import { assignUnplacedArticles, rememberModel } from './assign.js';
 import { type ClusteringEngine, childProcessEngine, inlineEngine } from './cluster-engine.js';
-import { countArticles } from './import.js';
-import { saveModel } from './run-model.js';
+import { heartbeat, type RunRequest, articleWindowTime, startRun } from './run-lock.js';
+import { type PreviousTopicIds, type WrittenChange, writeRun } from './run-writer.js';
 
-export const DEFAULT_SEED = 42;
 const LOAD_BATCH = 2_000;
-const WRITE_BATCH = 20_000;
-/** A running run whose heartbeat is older than this is taken to be dead. */
-const STALE_AFTER_MS = 15 * 60 * 1000;
-/** Runs before the current one whose topics are kept (older ones keep only their run row). */
-const KEPT_PREVIOUS_RUNS = 1;
 
-export class ClusteringRunError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'IN_PROGRESS' | 'BAD_USER_INPUT',
-  ) {
-    super(message);
-  }
-}
-
-export interface ClusteringRunOptions {
-  k?: number;
-  seed?: number;
+export interface ClusteringRunOptions extends RunRequest {
   onProgress?: ProgressListener;
   /** Compute in a child process, keeping this event loop free (the server does). */
   computeInChildProcess?: boolean;
+  /** Start k-means from the previous run's topics too (default true; false only for comparisons). */
+  warmStart?: boolean;
 }
 
 export interface ClusteringRunSummary {
   runId: number;
   k: number;
   articleCount: number;
-  topics: { label: string; size: number }[];
+  topics: { topicId: number; label: string; size: number; kind: WrittenChange['kind'] }[];
+  /** Topics of the previous run that ended in this one (retired, or merged into another). */
+  ended: WrittenChange[];
+  /** Articles older than the window that kept their topic. */
+  carried: number;
+  /** What became of the warm start (cluster-corpus.ts): used, rejected, none or off. */
+  warmStart: string;
   timings: Partial<Record<ClusteringStage, number>>;
   /** Articles imported while the run computed, placed with its model afterwards. */
   assignedAfterwards: number;
 }
 
-const owner = `${hostname()}:${process.pid}`;
-
-function processIsGone(runOwner: string | null): boolean {
-  if (!runOwner) return false;
-  const [host, pid] = runOwner.split(':');
-  return host === hostname() && !processIsAlive(Number(pid));
+/** Runs a whole clustering run and makes it current. */
+export async function runClustering(db: Database, options: ClusteringRunOptions = {}): Promise<ClusteringRunSummary> {
+  const runId = await startRun(db, options);
+  return completeRun(db, runId, options);
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: string }).code === '23505') return true;
-  }
-  return false;
+interface PreviousRun extends PreviousTopicIds {
+  /** Index (into topicIds) of the topic of each article the run placed, by article id. */
+  topicOfArticle: Map<number, number>;
 }
 
-/** Marks runs whose process died as failed, so they neither block nor linger as 'running'. */
-async function failStaleRuns(db: Database): Promise<void> {
-  const running = await db
-    .select({ id: clusteringRuns.id, owner: clusteringRuns.owner, heartbeatAt: clusteringRuns.heartbeatAt })
-    .from(clusteringRuns)
-    .where(eq(clusteringRuns.status, 'running'));
-  const stale = running.filter(
-    (run) => processIsGone(run.owner) || Date.now() - Date.parse(run.heartbeatAt) > STALE_AFTER_MS,
-  );
-  if (stale.length === 0) return;
-  await db
-    .update(clusteringRuns)
-    .set({ status: 'failed', error: 'the process running it stopped', finishedAt: sql`now()` })
-    .where(inArray(clusteringRuns.id, stale.map((run) => run.id)));
+/** The current run's topics and who belongs to them: what the new run carries on. */
+async function loadPreviousRun(db: Database): Promise<PreviousRun | null> {
+  const current = await findCurrentRun(db);
+  if (!current) return null;
+  const versions = await db
+    .select({ topicId: topicChanges.topicId })
+    .from(topicChanges)
+    .where(and(eq(topicChanges.runId, current.id), eq(topicChanges.found, true)))
+    .orderBy(asc(topicChanges.position));
+  const topicIds = versions.map((version) => version.topicId);
+  const indexOf = new Map(topicIds.map((topicId, index) => [topicId, index]));
+  const topicOfArticle = new Map<number, number>();
+  const memberships = await db
+    .select({ articleId: articleTopics.articleId, topicId: articleTopics.topicId })
+    .from(articleTopics)
+    .where(eq(articleTopics.runId, current.id));
+  for (const membership of memberships) {
+    const index = indexOf.get(membership.topicId);
+    if (index !== undefined) topicOfArticle.set(membership.articleId, index);
+  }
+  return { runId: current.id, topicIds, topicOfArticle };
 }
 
-/**
- * Checks the request and records a new 'running' run. Throws ClusteringRunError when another
- * run is in progress or the request cannot be met.
- */
-export async function startRun(db: Database, options: ClusteringRunOptions): Promise<number> {
-  const articleCount = await countArticles(db);
-  if (articleCount < 2) {
-    throw new ClusteringRunError(`there are ${articleCount} articles; clustering needs at least 2`, 'BAD_USER_INPUT');
-  }
-  if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 2 || options.k > articleCount)) {
-    throw new ClusteringRunError(`k must be an integer from 2 to ${articleCount} (the number of articles)`, 'BAD_USER_INPUT');
-  }
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
-    throw new ClusteringRunError('seed must be an integer', 'BAD_USER_INPUT');
-  }
-  await failStaleRuns(db);
-  try {
-    const [run] = await db
-      .insert(clusteringRuns)
-      .values({ requestedK: options.k ?? null, seed: options.seed ?? DEFAULT_SEED, owner })
-      .returning({ id: clusteringRuns.id });
-    return run.id;
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const [running] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.status, 'running'));
-    throw new ClusteringRunError(
-      `clustering run ${running?.id ?? '?'} is already in progress (started ${running ? new Date(running.startedAt).toISOString() : 'just now'}); ` +
-        'wait for it to finish',
-      'IN_PROGRESS',
-    );
-  }
-}
-
-async function heartbeat(db: Database, runId: number): Promise<void> {
-  await db.update(clusteringRuns).set({ heartbeatAt: sql`now()` }).where(eq(clusteringRuns.id, runId));
-}
-
-/** Streams every article into the engine, in id order, a batch at a time. */
-async function loadArticles(db: Database, engine: ClusteringEngine, onProgress?: ProgressListener) {
+/** Streams the run's articles into the engine, in id order, a batch at a time. */
+async function loadArticles(db: Database, engine: ClusteringEngine, windowStart: string | null, onProgress?: ProgressListener) {
+  const inWindow = windowStart === null ? undefined : gte(articleWindowTime, windowStart);
   const articleIds: number[] = [];
-  const total = await countArticles(db);
+  const total = await db.$count(articles, inWindow);
   let lastId = 0;
   for (;;) {
     const batch = await db
       .select({ id: articles.id, title: articles.title, body: articles.body })
       .from(articles)
-      .where(gt(articles.id, lastId))
+      .where(and(gt(articles.id, lastId), inWindow))
       .orderBy(asc(articles.id))
       .limit(LOAD_BATCH);
     if (batch.length === 0) break;
@@ -148,171 +97,70 @@ async function loadArticles(db: Database, engine: ClusteringEngine, onProgress?:
   return articleIds;
 }
 
-export function slugify(label: string): string {
-  return (
-    label
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'topic'
-  );
+function previousTopicsOf(previous: PreviousRun | null, articleIds: number[]): PreviousTopics | undefined {
+  if (previous === null || previous.topicIds.length === 0) return undefined;
+  const topicOf = Int32Array.from(articleIds, (id) => previous.topicOfArticle.get(id) ?? -1);
+  return { topicOf, topicCount: previous.topicIds.length };
 }
 
-function uniqueSlugs(labels: string[]): string[] {
-  const used = new Set<string>();
-  return labels.map((label) => {
-    const base = slugify(label);
-    let slug = base;
-    for (let n = 2; used.has(slug); n++) slug = `${base}-${n}`;
-    used.add(slug);
-    return slug;
-  });
-}
-
-async function writeRun(
-  tx: Transaction,
-  runId: number,
-  articleIds: number[],
-  result: ClusteringResult,
-  onProgress?: ProgressListener,
-): Promise<void> {
-  const slugs = uniqueSlugs(result.topics.map((topic) => topic.label));
-  const topicRows = await tx
-    .insert(topics)
-    .values(
-      result.topics.map((topic, position) => ({
-        runId,
-        position,
-        label: topic.label,
-        slug: slugs[position],
-        keywords: topic.keywords,
-        size: topic.members.length,
-      })),
-    )
-    .returning({ id: topics.id, position: topics.position });
-  const topicIdAt = new Int32Array(topicRows.length);
-  for (const row of topicRows) topicIdAt[row.position] = row.id;
-
-  const { memberships, relatedDocuments } = result;
-  const total = memberships.length * 2;
-  for (const [start, end] of chunks(memberships.length, WRITE_BATCH)) {
-    const slice = memberships.slice(start, end);
-    await tx.execute(
-      bulkInsert(articleTopics, [
-        { name: 'run_id', type: 'int', values: slice.map(() => runId) },
-        { name: 'article_id', type: 'int', values: articleIds.slice(start, end) },
-        { name: 'topic_id', type: 'int', values: slice.map((membership) => topicIdAt[membership.topic]) },
-        { name: 'score', type: 'real', values: slice.map((membership) => membership.score) },
-        { name: 'weak', type: 'boolean', values: slice.map((membership) => membership.weak) },
-      ]),
-    );
-    onProgress?.('write', end, total);
-  }
-
-  const from: number[] = [];
-  const to: number[] = [];
-  const scores: number[] = [];
-  const flushSimilarities = async () => {
-    if (from.length === 0) return;
-    await tx.execute(
-      bulkInsert(articleSimilarities, [
-        { name: 'run_id', type: 'int', values: from.map(() => runId) },
-        { name: 'article_id', type: 'int', values: from },
-        { name: 'similar_article_id', type: 'int', values: to },
-        { name: 'score', type: 'real', values: scores },
-      ]),
-    );
-    from.length = 0;
-    to.length = 0;
-    scores.length = 0;
-  };
-  for (let i = 0; i < relatedDocuments.length; i++) {
-    for (const neighbour of relatedDocuments[i]) {
-      from.push(articleIds[i]);
-      to.push(articleIds[neighbour.index]);
-      scores.push(neighbour.score);
-    }
-    if (from.length >= WRITE_BATCH) {
-      await flushSimilarities();
-      onProgress?.('write', memberships.length + i + 1, total);
-    }
-  }
-  await flushSimilarities();
-
-  const relations = result.relatedTopics.flatMap((related, position) =>
-    related.map((neighbour) => ({
-      topicId: topicIdAt[position],
-      relatedTopicId: topicIdAt[neighbour.index],
-      score: neighbour.score,
-    })),
-  );
-  if (relations.length > 0) await tx.insert(topicRelations).values(relations);
-  await saveModel(tx, runId, result.model);
-  onProgress?.('write', total, total);
-}
-
-/** Keeps the topics of the current and the previous run; older runs keep only their run row. */
-async function pruneOldRuns(tx: Transaction, currentRunId: number): Promise<void> {
-  const kept = await tx
-    .select({ id: clusteringRuns.id })
-    .from(clusteringRuns)
-    .where(and(eq(clusteringRuns.status, 'succeeded'), lt(clusteringRuns.id, currentRunId)))
-    .orderBy(desc(clusteringRuns.id))
-    .limit(KEPT_PREVIOUS_RUNS);
-  const keep = [currentRunId, ...kept.map((run) => run.id)];
-  await tx.delete(articleSimilarities).where(notInArray(articleSimilarities.runId, keep));
-  await tx.delete(runModels).where(notInArray(runModels.runId, keep));
-  await tx.delete(topics).where(notInArray(topics.runId, keep));
-}
-
-/** Runs a whole clustering run and makes it current. */
-export async function runClustering(db: Database, options: ClusteringRunOptions = {}): Promise<ClusteringRunSummary> {
-  const runId = await startRun(db, options);
-  return completeRun(db, runId, options);
+function roundedTimings(timings: Partial<Record<ClusteringStage, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms ?? 0)]));
 }
 
 /** Does the work of a run recorded by startRun; marks it failed if anything goes wrong. */
 export async function completeRun(
   db: Database,
   runId: number,
-  options: ClusteringRunOptions = {},
+  options: Pick<ClusteringRunOptions, 'onProgress' | 'computeInChildProcess' | 'warmStart'> = {},
 ): Promise<ClusteringRunSummary> {
-  const seed = options.seed ?? DEFAULT_SEED;
   try {
+    const [run] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.id, runId));
+    if (!run) throw new Error(`clustering run ${runId} does not exist`);
     const loadStart = performance.now();
+    const previous = await loadPreviousRun(db);
     const engine = options.computeInChildProcess ? childProcessEngine() : inlineEngine();
-    const articleIds = await loadArticles(db, engine, options.onProgress);
+    const articleIds = await loadArticles(db, engine, run.windowStart, options.onProgress);
     const loadMs = performance.now() - loadStart;
     await heartbeat(db, runId);
 
-    const result = await engine.run({ k: options.k, seed, onProgress: options.onProgress });
+    const previousTopics = previousTopicsOf(previous, articleIds);
+    const result: ClusteringResult = await engine.run({
+      k: run.requestedK ?? undefined,
+      seed: run.seed,
+      previous: previousTopics,
+      warmStart: options.warmStart,
+      onProgress: options.onProgress,
+    });
     await heartbeat(db, runId);
 
     const writeStart = performance.now();
     const timings: Partial<Record<ClusteringStage, number>> = { load: loadMs, ...result.timings };
-    await db.transaction(async (tx) => {
-      await writeRun(tx, runId, articleIds, result, options.onProgress);
-      await tx
-        .update(clusteringRuns)
-        .set({ isCurrent: false })
-        .where(and(eq(clusteringRuns.isCurrent, true), ne(clusteringRuns.id, runId)));
+    const written = await db.transaction(async (tx) => {
+      const outcome = await writeRun(
+        tx,
+        { runId, articleIds, result, previous: previousTopics && previous ? previous : null },
+        options.onProgress,
+      );
       timings.write = performance.now() - writeStart;
       await tx
         .update(clusteringRuns)
         .set({
           status: 'succeeded',
-          isCurrent: true,
           k: result.k,
           articleCount: articleIds.length,
           parameters: result.parameters,
           kSelection: result.kSelection,
           quality: result.quality,
-          timings: Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms ?? 0)])),
+          timings: roundedTimings(timings),
           finishedAt: sql`now()`,
         })
         .where(eq(clusteringRuns.id, runId));
-      await pruneOldRuns(tx, runId);
+      await notifyChange(tx, { kind: 'run', runId, status: 'succeeded' });
+      // Articles no earlier topic held (imported while the model could not place them) are new
+      // to every feed: subscribers hear of them as of any import.
+      const arrived = previousTopics ? articleIds.filter((_, row) => previousTopics.topicOf[row] < 0) : [];
+      if (arrived.length > 0) await notifyChange(tx, { kind: 'articles', ids: arrived });
+      return outcome;
     });
     rememberModel(runId, result.model);
     // Fresh statistics, so the planner sees the new run's rows (feeds then read by index).
@@ -322,17 +170,26 @@ export async function completeRun(
       runId,
       k: result.k,
       articleCount: articleIds.length,
-      topics: result.topics.map((topic) => ({ label: topic.label, size: topic.members.length })),
+      topics: result.topics.map((topic, cluster) => ({
+        topicId: written.topicIdOfCluster[cluster],
+        label: topic.label,
+        size: topic.members.length,
+        kind: written.changes[cluster].kind,
+      })),
+      ended: written.changes.slice(result.topics.length),
+      carried: written.carried,
+      warmStart: String(result.parameters.warmStart),
       timings,
       assignedAfterwards,
     };
   } catch (error) {
-    await db
+    const failed = await db
       .update(clusteringRuns)
       .set({ status: 'failed', error: (error as Error).message.slice(0, 2_000), finishedAt: sql`now()` })
       .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
-      .catch(() => {});
+      .returning({ id: clusteringRuns.id })
+      .catch(() => []);
+    if (failed.length > 0) await notifyChange(db, { kind: 'run', runId, status: 'failed' }).catch(() => {});
     throw error;
   }
 }
-

@@ -2,11 +2,12 @@
  * Stores validated articles: sources first, then articles, in one transaction per batch, so a
  * batch is either stored whole or not at all. The content hash and the external id are unique,
  * so storing the same article twice (in one batch, in two runs, or in two concurrent imports)
- * keeps one copy.
+ * keeps one copy. Each batch tells every server on the database (change-notices.ts).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inArray } from 'drizzle-orm';
+import { notifyChange } from '../db/change-notices.js';
 import type { Database, Transaction } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
 import { type ValidArticle, parseJsonLine } from './article-input.js';
@@ -19,7 +20,7 @@ export interface StoreResult {
   outcomes: StoreOutcome[];
   /** Database ids of the created articles, in input order. */
   createdIds: number[];
-  /** Where the created articles went in the current clustering run (none before the first run). */
+  /** Where the created articles went in the current clustering run (none before the first run, or while they wait for the next). */
   assignments: Assignment[];
 }
 
@@ -84,6 +85,7 @@ export async function storeArticles(db: Database, batch: ValidArticle[]): Promis
       }
     }
     const assignments = await assignToCurrentRun(tx, createdIds);
+    if (createdIds.length > 0) await notifyChange(tx, { kind: 'articles', ids: createdIds });
     return { outcomes, createdIds, assignments };
   });
 }

@@ -3,7 +3,7 @@
  * stored as bytea: PGlite passes a multi-megabyte Buffer parameter an order of magnitude slower
  * than the same bytes as base64 (3.6 s against 0.24 s for BBC's 4.5 MB projection).
  */
-import { eq, sql } from 'drizzle-orm';
+import { type SQL, eq, sql } from 'drizzle-orm';
 import type { TopicModel } from '../clustering/types.js';
 import type { Executor } from '../db/client.js';
 import { runModels } from '../db/schema.js';
@@ -18,7 +18,10 @@ function fromBase64(text: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-const decode = (value: string) => sql`decode(${value}, 'base64')`;
+/** Float32 values as a bytea value, for an insert (sent as base64, decoded by the database). */
+export function float32Bytes(values: Float32Array): SQL {
+  return sql`decode(${toBase64(values)}, 'base64')`;
+}
 
 export async function saveModel(db: Executor, runId: number, model: TopicModel): Promise<void> {
   await db.insert(runModels).values({
@@ -26,9 +29,9 @@ export async function saveModel(db: Executor, runId: number, model: TopicModel):
     vocabulary: model.vocabulary,
     dimensions: model.dimensions,
     weakThreshold: model.weakThreshold,
-    idf: decode(toBase64(model.idf)),
-    components: decode(toBase64(model.components)),
-    centroids: decode(toBase64(model.centroids)),
+    idf: float32Bytes(model.idf),
+    components: float32Bytes(model.components),
+    centroids: float32Bytes(model.centroids),
   });
 }
 

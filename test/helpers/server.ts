@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Database } from '../../src/db/client.js';
-import { createApp } from '../../src/server.js';
+import { DEFAULT_RECLUSTER_POLICY, type ReclusterPolicy } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { type App, createApp } from '../../src/server.js';
 
 export interface TestServer {
   url: string;
@@ -8,22 +9,31 @@ export interface TestServer {
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  app: App;
   close(): Promise<void>;
 }
 
-/** A server on a random port; its response cache is off unless asked for. */
+/** A server on a random port; its response cache and automatic clustering are off unless asked for. */
 export async function startTestServer(
-  db: Database,
-  options: { apiToken?: string; responseCacheTtlMs?: number } = {},
+  database: Pick<DatabaseHandle, 'db' | 'listen'>,
+  options: { apiToken?: string; responseCacheTtlMs?: number; recluster?: Partial<ReclusterPolicy> } = {},
 ): Promise<TestServer> {
-  const { server } = createApp({
-    db,
-    config: { production: false, apiToken: options.apiToken, responseCacheTtlMs: options.responseCacheTtlMs ?? 0 },
+  const app = await createApp({
+    database,
+    config: {
+      production: false,
+      apiToken: options.apiToken,
+      responseCacheTtlMs: options.responseCacheTtlMs ?? 0,
+      recluster: { ...DEFAULT_RECLUSTER_POLICY, enabled: false, ...options.recluster },
+    },
+    log: () => {},
   });
+  const { server } = app;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
     async query(query, variables) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -32,11 +42,13 @@ export async function startTestServer(
       });
       return response.json();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await app.stop();
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { type SQL, and, sql } from 'drizzle-orm';
 import { inCurrentRun } from '../../db/current-run.js';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { articles } from '../../db/schema.js';
 
 type ArticleColumns = Pick<typeof articles, 'id' | 'sourceId' | 'publishedAt' | 'createdAt' | 'searchVector' | 'title' | 'body'>;
@@ -46,9 +47,13 @@ export function utcMicrosecondText(timestamp: SQL): SQL<string> {
   return sql<string>`to_char(${timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
-/** Publication time, or storage time for undated articles, as sortable text. */
-export function sortTimeSql(table: ArticleColumns): SQL<string> {
-  return utcMicrosecondText(sql`coalesce(${table.publishedAt}, ${table.createdAt})`);
+/**
+ * The key of the NEWEST and OLDEST orders: the publication time as fixed-width UTC text, compared
+ * byte by byte. Undated articles come after the dated ones in both orders (then by id): an import
+ * time is not a publication time, and a corpus without dates must not look like last week's news.
+ */
+export function publishedSortKey(publishedAt: AnyPgColumn | SQL, order: 'NEWEST' | 'OLDEST'): SQL<string> {
+  return sql<string>`(coalesce(${utcMicrosecondText(sql`${publishedAt}`)}, ${order === 'NEWEST' ? '' : 'undated'}) collate "C")`;
 }
 
 export function searchRankSql(table: ArticleColumns, search: string): SQL<number> {

@@ -8,7 +8,7 @@ import {
   articleFilterSql,
   searchRankSql,
   searchSnippetSql,
-  sortTimeSql,
+  publishedSortKey,
 } from './article-filter.js';
 
 export const Article = builder.drizzleNode('articles', {
@@ -169,8 +169,8 @@ const ArticleFilter = builder.inputType('ArticleFilter', {
 const ArticleOrder = builder.enumType('ArticleOrder', {
   description: 'How a list of articles is sorted.',
   values: {
-    NEWEST: { description: 'Most recently published first (articles without a date by when they were stored).' },
-    OLDEST: { description: 'Earliest published first.' },
+    NEWEST: { description: 'Most recently published first; undated articles last, most recently stored first.' },
+    OLDEST: { description: 'Earliest published first; undated articles last, first stored first.' },
     RELEVANCE: { description: 'Best search match first; needs `filter.search`.' },
   },
 });
@@ -203,7 +203,7 @@ builder.queryFields((t) => ({
           query({
             where: { RAW: (table) => articleFilterSql(table, filter) ?? sql`true` },
             extras: {
-              sortTime: (table) => sortTimeSql(table),
+              sortTime: (table) => publishedSortKey(table.publishedAt, order === 'OLDEST' ? 'OLDEST' : 'NEWEST'),
               rank: (table) => (filter.search ? searchRankSql(table, filter.search) : sql<number>`0`),
               snippet: (table) => (filter.search ? searchSnippetSql(table, filter.search) : sql<string | null>`null`),
             },

@@ -1,5 +1,7 @@
+import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
+import { Topic } from './topic.js';
 
 const RunStatus = builder.enumType('ClusteringRunStatus', {
   description: 'Where a clustering run is.',
@@ -10,15 +12,31 @@ const RunStatus = builder.enumType('ClusteringRunStatus', {
   },
 });
 
+/** A run's topics: the versions it found, largest first, as the topics they are. */
+const runTopics = drizzleConnectionHelpers(builder, 'topicChanges', {
+  query: { where: { found: true }, orderBy: { size: 'desc', topicId: 'asc' } },
+  select: (nestedSelection) => ({ with: { topic: nestedSelection() } }),
+  resolveNode: (version) => version.topic,
+});
+
 export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
-  // Load only the columns the selected fields ask for (not every body and search vector).
+  // Load only the columns the selected fields ask for.
   select: { columns: { id: true } },
   name: 'ClusteringRun',
-  description: 'One clustering of every stored article into topics.',
+  description: 'One clustering of the stored articles (or of those of a window) into topics.',
   id: { column: (run) => run.id },
   fields: (t) => ({
     status: t.expose('status', { type: RunStatus, description: 'Where the run is.' }),
     isCurrent: t.exposeBoolean('isCurrent', { description: 'True for the run whose topics readers see.' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'Why it ran: an operator’s request, a command, or the rule of the automatic policy that made it due.',
+    }),
+    windowStart: t.expose('windowStart', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'With a clustering window, its start: only articles of that period were clustered, older ones kept their topic.',
+    }),
     requestedK: t.exposeInt('requestedK', { nullable: true, description: 'The k asked for; null when chosen from the data.' }),
     k: t.exposeInt('k', { nullable: true, description: 'Number of topics found.' }),
     seed: t.exposeInt('seed', { description: 'Seed of every random choice; the same seed and articles give the same topics.' }),
@@ -28,16 +46,40 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
     quality: t.expose('quality', { type: 'JSON', nullable: true, description: 'Quality figures (inertia, silhouette).' }),
     timings: t.expose('timings', { type: 'JSON', nullable: true, description: 'Milliseconds spent in each stage.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the run failed.' }),
-    topicCount: t.relatedCount('topics', { description: 'Number of topics the run found (0 until it succeeds).' }),
-    topics: t.relatedConnection('topics', {
-      description: 'The run’s topics, largest first (kept for the current run and the one before it).',
-      query: { orderBy: { size: 'desc' } },
-      totalCount: true,
+    topicCount: t.relatedCount('versions', { description: 'Number of topics the run found (0 until it succeeds).' }),
+    changes: t.relation('changes', {
+      description:
+        'What the run did to each topic: the topics it found (BORN, CONTINUED, MERGED, SPLIT), largest first, then those that ended in it ' +
+        '(RETIRED, or MERGED into another).',
+      query: { orderBy: { found: 'desc', size: 'desc', topicId: 'asc' } },
     }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the run was requested.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it succeeded or failed.' }),
+    supersededAt: t.expose('supersededAt', { type: 'DateTime', nullable: true, description: 'When a later run became current.' }),
   }),
 });
+
+builder.drizzleObjectField(ClusteringRun, 'topics', (t) =>
+  t.connection(
+    {
+      type: Topic,
+      description: 'The topics the run found, largest (in that run) first. Each is the topic as it is now; its `history` has the run’s version.',
+      select: (args, ctx, nestedSelection) => ({
+        columns: { k: true },
+        with: { versions: runTopics.getQuery(args, ctx, nestedSelection) },
+      }),
+      resolve: (run, args, ctx) => ({ ...runTopics.resolve(run.versions, args, ctx), totalCount: run.k ?? 0 }),
+    },
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'Number of topics the run found.',
+          resolve: (result) => (result as unknown as { totalCount: number }).totalCount,
+        }),
+      }),
+    },
+  ),
+);
 
 builder.queryFields((t) => ({
   clusteringRun: t.drizzleField({

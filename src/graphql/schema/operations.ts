@@ -1,10 +1,19 @@
-/** Operator mutations (import, clustering) and the subscriptions that follow their effects. */
+/**
+ * Operator mutations (import, clustering), the automatic clustering's state, and the
+ * subscriptions that follow the data as it changes (through any process on the database).
+ */
+import { and, desc, eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import { parseDuration } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { topicChanges, topicShares, topics } from '../../db/schema.js';
 import { validateArticle } from '../../jobs/article-input.js';
-import { ClusteringRunError } from '../../jobs/cluster.js';
 import { storeArticles } from '../../jobs/import.js';
+import { ClusteringRunError } from '../../jobs/run-lock.js';
+import type { ArticleAddedEvent, RunEvent } from '../events.js';
 import { requireOperator } from '../auth.js';
-import { builder } from '../builder.js';
+import { builder, type GraphQLContext } from '../builder.js';
 import { Article } from './article.js';
 import { ClusteringRun } from './clustering-run.js';
 import { Topic } from './topic.js';
@@ -86,10 +95,9 @@ builder.mutationFields((t) => ({
       const validations = input.map((item) => validateArticle(item));
       const valid = validations.flatMap((validation) => (validation.ok ? [validation.article] : []));
       const stored = await storeArticles(ctx.db, valid);
+      // Subscribers (here and on every server) hear of it through the import's change notice;
+      // this server's cache must not answer the importer's next query with the old data.
       if (stored.createdIds.length > 0) ctx.events.publish('dataChanged');
-      for (const assignment of stored.assignments) {
-        ctx.events.publish('articleAdded', assignment.topicId, assignment);
-      }
       let next = 0;
       let nextCreated = 0;
       const items = validations.map((validation, index): ImportItemShape => {
@@ -110,12 +118,21 @@ builder.mutationFields((t) => ({
     args: {
       k: t.arg.int({ description: 'Number of topics (2 to the number of articles); chosen from the data when omitted.' }),
       seed: t.arg.int({ description: 'Seed of the run’s random choices (default 42).' }),
+      window: t.arg.string({
+        description: 'Cluster only the articles of this last period, e.g. "30d", "12h" (dated by publication, or by storage when undated); older ones keep their topic.',
+      }),
     },
     resolve: async (query, _root, args, ctx) => {
       requireOperator(ctx.auth);
       let runId: number;
       try {
-        runId = await ctx.clustering.start({ k: args.k ?? undefined, seed: args.seed ?? undefined });
+        const windowMs = args.window ? parseWindow(args.window) : undefined;
+        runId = await ctx.clustering.start({
+          k: args.k ?? undefined,
+          seed: args.seed ?? undefined,
+          windowMs,
+          reason: 'requested by an operator',
+        });
       } catch (error) {
         if (error instanceof ClusteringRunError) {
           throw new GraphQLError(error.message, {
@@ -131,49 +148,169 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const ArticleAdded = builder
-  .objectRef<{ articleId: number; topicId: number; score: number }>('ArticleAdded')
+function parseWindow(text: string): number {
+  try {
+    return parseDuration('window', text);
+  } catch (error) {
+    throw new GraphQLError((error as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+}
+
+const ArticleAdded = builder.objectRef<ArticleAddedEvent>('ArticleAdded').implement({
+  description: 'An article newly placed into a topic.',
+  fields: (t) => ({
+    score: t.exposeFloat('score', { description: 'How well the article fits the topic.' }),
+    article: t.field({
+      type: Article,
+      description: 'The new article.',
+      resolve: async (event, _args, ctx) => {
+        const article = await ctx.db.query.articles.findFirst({ where: { id: event.articleId } });
+        if (!article) throw new GraphQLError('the article was deleted', { extensions: { code: 'NOT_FOUND' } });
+        return article;
+      },
+    }),
+    topic: t.field({
+      type: Topic,
+      description: 'The topic it was placed into (the followed topic, or the one it was merged into).',
+      resolve: (event, _args, ctx) => findTopic(ctx.db, event.topicId),
+    }),
+  }),
+});
+
+async function findTopic(db: Database, topicId: number) {
+  const topic = await db.query.topics.findFirst({ where: { id: topicId } });
+  if (!topic) throw new GraphQLError('the topic does not exist', { extensions: { code: 'NOT_FOUND' } });
+  return topic;
+}
+
+/**
+ * The topic that carries `topicId` on now: itself, or (when it was merged into another) that
+ * one, through any number of merges.
+ */
+async function carriedOnBy(db: Database, topicId: number): Promise<number> {
+  let id = topicId;
+  for (let hop = 0; hop < 100; hop++) {
+    const [topic] = await db.select({ retiredRunId: topics.retiredRunId }).from(topics).where(eq(topics.id, id));
+    if (!topic || topic.retiredRunId === null) return id;
+    const [merge] = await db
+      .select({ into: topicShares.toTopicId })
+      .from(topicChanges)
+      .innerJoin(topicShares, and(eq(topicShares.runId, topicChanges.runId), eq(topicShares.fromTopicId, topicChanges.topicId)))
+      .where(and(eq(topicChanges.runId, topic.retiredRunId), eq(topicChanges.topicId, id), eq(topicChanges.kind, 'merged')))
+      .orderBy(desc(topicShares.share))
+      .limit(1);
+    if (!merge) return id;
+    id = merge.into;
+  }
+  return id;
+}
+
+/** The articles added to a topic's feed, following the topic through the runs that merge it. */
+async function* followTopicFeed(ctx: GraphQLContext, topicId: number): AsyncGenerator<ArticleAddedEvent> {
+  await findTopic(ctx.db, topicId);
+  let followed = await carriedOnBy(ctx.db, topicId);
+  type Event = { article: ArticleAddedEvent } | { run: RunEvent };
+  const events = Repeater.merge([
+    mapEvents(ctx.events.subscribe('articleAdded'), (article): Event => ({ article })),
+    mapEvents(ctx.events.subscribe('topicsChanged'), (run): Event => ({ run })),
+  ]);
+  for await (const event of events) {
+    if ('run' in event) followed = await carriedOnBy(ctx.db, followed);
+    else if (event.article.topicId === followed) yield event.article;
+  }
+}
+
+async function* mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => U): AsyncGenerator<U> {
+  for await (const value of source) yield map(value);
+}
+
+const ReclusterState = builder
+  .objectRef<Awaited<ReturnType<GraphQLContext['recluster']['state']>> & { policy: GraphQLContext['reclusterPolicy'] }>(
+    'ReclusterState',
+  )
   .implement({
-    description: 'An article newly placed into a topic.',
+    description: 'The automatic clustering: its policy (README: Configuration), and whether a run is due now and why.',
     fields: (t) => ({
-      score: t.exposeFloat('score', { description: 'How well the article fits the topic.' }),
-      article: t.field({
-        type: Article,
-        description: 'The new article.',
-        resolve: async (event, _args, ctx) => {
-          const article = await ctx.db.query.articles.findFirst({ where: { id: event.articleId } });
-          if (!article) throw new GraphQLError('the article was deleted', { extensions: { code: 'NOT_FOUND' } });
-          return article;
-        },
+      automatic: t.boolean({ description: 'False when runs start only on request (RECLUSTER=off).', resolve: (state) => state.policy.enabled }),
+      due: t.exposeBoolean('due', { description: 'True when the policy wants a run now (the server starts it within seconds).' }),
+      reason: t.exposeString('reason', { description: 'Why a run is due, or what would make it due.' }),
+      newArticles: t.exposeInt('newArticles', { description: 'Articles the current run did not cluster (all of them before the first run).' }),
+      threshold: t.exposeInt('threshold', {
+        nullable: true,
+        description: 'Number of new articles that makes a run due (the smaller of the share and count rules); null without either rule.',
       }),
-      topic: t.field({
-        type: Topic,
-        description: 'The topic it was placed into.',
-        resolve: async (event, _args, ctx) => {
-          const topic = await ctx.db.query.topics.findFirst({ where: { id: event.topicId } });
-          if (!topic) throw new GraphQLError('the topic no longer exists', { extensions: { code: 'NOT_FOUND' } });
-          return topic;
-        },
+      dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true, description: 'When the interval rule makes a run due; null without it.' }),
+      runningRun: t.field({
+        type: ClusteringRun,
+        nullable: true,
+        description: 'The run in progress, if any.',
+        resolve: (state, _args, ctx) =>
+          state.runningRunId === null ? null : ctx.db.query.clusteringRuns.findFirst({ where: { id: state.runningRunId } }).then((run) => run ?? null),
+      }),
+      newShare: t.float({
+        nullable: true,
+        description: 'RECLUSTER_NEW_SHARE: new articles, as a share of the current run’s, that make a run due.',
+        resolve: (state) => state.policy.newShare,
+      }),
+      newCount: t.int({ nullable: true, description: 'RECLUSTER_NEW_COUNT: new articles that make a run due.', resolve: (state) => state.policy.newCount }),
+      intervalSeconds: t.int({
+        nullable: true,
+        description: 'RECLUSTER_INTERVAL: seconds after the current run after which a run is due, if anything changed.',
+        resolve: (state) => (state.policy.intervalMs === null ? null : Math.round(state.policy.intervalMs / 1000)),
+      }),
+      windowSeconds: t.int({
+        nullable: true,
+        description: 'RECLUSTER_WINDOW: automatic runs cluster the articles of this many last seconds only.',
+        resolve: (state) => (state.policy.windowMs === null ? null : Math.round(state.policy.windowMs / 1000)),
       }),
     }),
   });
 
+builder.queryFields((t) => ({
+  reclustering: t.field({
+    type: ReclusterState,
+    description: 'When the next clustering run is due and why (the server starts runs by itself, by its policy).',
+    resolve: async (_root, _args, ctx) => ({ ...(await ctx.recluster.state()), policy: ctx.reclusterPolicy }),
+  }),
+}));
+
+async function findRun(db: Database, runId: number) {
+  const run = await db.query.clusteringRuns.findFirst({ where: { id: runId } });
+  if (!run) throw new GraphQLError('the run no longer exists', { extensions: { code: 'NOT_FOUND' } });
+  return run;
+}
+
 builder.subscriptionFields((t) => ({
   articleAdded: t.field({
     type: ArticleAdded,
-    description: 'Each article imported into a topic’s feed from now on (through `importArticles` on this server).',
+    description:
+      'Each article placed into a topic’s feed from now on, imported through any server or command on the database. ' +
+      'The subscription follows its topic across clustering runs: when a run merges it into another topic, it goes on with that one.',
     args: { topicId: t.arg.globalID({ required: true, for: [Topic], description: 'The topic to follow.' }) },
-    subscribe: (_root, args, ctx) => ctx.events.subscribe('articleAdded', Number(args.topicId.id)),
+    subscribe: (_root, args, ctx) => followTopicFeed(ctx, Number(args.topicId.id)),
     resolve: (event) => event,
+  }),
+  topicUpdated: t.field({
+    type: Topic,
+    description: 'The topic each time it changes: a clustering run gives it a new version or ends it, or articles join it.',
+    args: { id: t.arg.globalID({ required: true, for: [Topic], description: 'The topic.' }) },
+    subscribe: async (_root, args, ctx) => {
+      const topicId = Number(args.id.id);
+      await findTopic(ctx.db, topicId);
+      return ctx.events.subscribe('topicUpdated', topicId);
+    },
+    resolve: (event, _args, ctx) => findTopic(ctx.db, event.topicId),
+  }),
+  topicsChanged: t.field({
+    type: ClusteringRun,
+    description: 'Each clustering run that succeeds, anywhere on the database, when its topics become current; ask for its `changes`.',
+    subscribe: (_root, _args, ctx) => ctx.events.subscribe('topicsChanged'),
+    resolve: (event, _args, ctx) => findRun(ctx.db, event.runId),
   }),
   clusteringRunFinished: t.field({
     type: ClusteringRun,
-    description: 'Each clustering run started on this server, when it succeeds or fails.',
+    description: 'Each clustering run, anywhere on the database, when it succeeds or fails.',
     subscribe: (_root, _args, ctx) => ctx.events.subscribe('clusteringRunFinished'),
-    resolve: async (event, _args, ctx) => {
-      const run = await ctx.db.query.clusteringRuns.findFirst({ where: { id: event.runId } });
-      if (!run) throw new GraphQLError('the run no longer exists', { extensions: { code: 'NOT_FOUND' } });
-      return run;
-    },
+    resolve: (event, _args, ctx) => findRun(ctx.db, event.runId),
   }),
 }));

@@ -1,11 +1,12 @@
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { currentRunIdSql, inCurrentRun } from '../../db/current-run.js';
 import { topics } from '../../db/schema.js';
 import { builder } from '../builder.js';
+import { feedRunSql, readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
 import { Article } from './article.js';
-import { inCurrentRun } from '../../db/current-run.js';
-import { utcMicrosecondText } from './article-filter.js';
+import { publishedSortKey, utcMicrosecondText } from './article-filter.js';
 
 const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').implement({
   description: 'A term or phrase that characterises a topic.',
@@ -18,24 +19,33 @@ const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').i
 /** Days that count as "recent" for trending. */
 const TREND_WINDOW_DAYS = 7;
 
-const articleSortTime = utcMicrosecondText(sql.raw('coalesce(a.published_at, a.created_at)'));
+/** The publication times of a topic's dated articles in the current run (undated ones have none). */
+function datedMembers(topicId: AnyPgColumn): SQL {
+  return sql`select a.published_at as at from article_topics m join articles a on a.id = m.article_id
+    where m.topic_id = ${topicId} and m.run_id = ${currentRunIdSql} and a.published_at is not null`;
+}
 
-/** The newest article's time in a topic, as fixed-width UTC text (sortable, exact in cursors). */
+/** When the topic's newest dated article was published, as fixed-width UTC text ('' when none). */
 function latestArticleSql(table: { id: AnyPgColumn }): SQL<string> {
-  return sql<string>`(select coalesce(max(${articleSortTime}), '') from article_topics m join articles a on a.id = m.article_id where m.topic_id = ${table.id})`;
+  return sql<string>`(select coalesce(${utcMicrosecondText(sql`max(at)`)}, '') collate "C" from (${datedMembers(table.id)}) dated)`;
 }
 
 /**
- * Share of the recent articles (the window before the run's newest article) in this topic,
- * divided by its share of the older ones; add-one smoothing keeps small topics from jumping.
+ * Share of the recent dated articles (the window before the run's newest dated article) in this
+ * topic, divided by its share of the older ones; add-one smoothing keeps small topics from jumping.
+ * Null when the topic has no dated article: import times are no publication times.
  */
-function trendSql(table: { id: AnyPgColumn; runId: AnyPgColumn }): SQL<number> {
-  return sql<number>`(
+function trendSql(table: { id: AnyPgColumn }): SQL<number | null> {
+  return sql<number | null>`(
     with times as (
-      select m.topic_id, coalesce(a.published_at, a.created_at) as at
-      from article_topics m join articles a on a.id = m.article_id where m.run_id = ${table.runId}
-    ), bounds as (select max(at) - interval '${sql.raw(String(TREND_WINDOW_DAYS))} days' as since, (select count(*) from topics where run_id = ${table.runId}) as k from times),
-    counts as (
+      select m.topic_id, a.published_at as at
+      from article_topics m join articles a on a.id = m.article_id
+      where m.run_id = ${currentRunIdSql} and a.published_at is not null
+    ), bounds as (
+      select max(at) - interval '${sql.raw(String(TREND_WINDOW_DAYS))} days' as since,
+        (select count(*) from topic_changes where run_id = ${currentRunIdSql} and found) as k
+      from times
+    ), counts as (
       select count(*) filter (where at > since and topic_id = ${table.id}) as recent_topic,
              count(*) filter (where at > since) as recent_all,
              count(*) filter (where at <= since and topic_id = ${table.id}) as past_topic,
@@ -43,30 +53,47 @@ function trendSql(table: { id: AnyPgColumn; runId: AnyPgColumn }): SQL<number> {
              max(k) as k
       from times, bounds
     )
-    select ((recent_topic + 1.0) / (recent_all + k)) / ((past_topic + 1.0) / (past_all + k)) from counts
+    select case when recent_topic + past_topic = 0 then null
+      else ((recent_topic + 1.0) / (recent_all + k)) / ((past_topic + 1.0) / (past_all + k)) end
+    from counts
   )::float8`;
 }
 
-function timelineSql(table: { id: AnyPgColumn }, unit: 'day' | 'week'): SQL<{ start: string; count: number }[]> {
+/** The most buckets a timeline returns: the latest ones. */
+export const MAX_TIMELINE_BUCKETS = 1_000;
+
+type Unit = 'day' | 'week' | 'month';
+
+/** Articles per bucket from the first dated article's bucket to the last one's, empty buckets as 0. */
+function timelineSql(table: { id: AnyPgColumn }, unit: Unit): SQL<{ start: string; count: number }[]> {
+  const step = sql.raw(`'1 ${unit}'::interval`);
+  const span = sql.raw(`'${MAX_TIMELINE_BUCKETS - 1} ${unit}'::interval`);
   return sql<{ start: string; count: number }[]>`(
-    select coalesce(json_agg(json_build_object('start', bucket, 'count', n) order by bucket), '[]'::json) from (
-      select date_trunc(${unit}, coalesce(a.published_at, a.created_at) at time zone 'UTC') as bucket, count(*)::int as n
-      from article_topics m join articles a on a.id = m.article_id
-      where m.topic_id = ${table.id} group by 1
-    ) buckets
+    with buckets as (
+      select date_trunc('${sql.raw(unit)}', at at time zone 'UTC') as bucket, count(*)::int as n
+      from (${datedMembers(table.id)}) dated group by 1
+    )
+    select coalesce(json_agg(json_build_object('start', series.bucket, 'count', coalesce(buckets.n, 0)) order by series.bucket), '[]'::json)
+    from (select min(bucket) as first, max(bucket) as last from buckets) bounds
+    cross join lateral generate_series(greatest(bounds.first, bounds.last - ${span}), bounds.last, ${step}) as series(bucket)
+    left join buckets on buckets.bucket = series.bucket
   )`;
 }
 
 const Granularity = builder.enumType('TimelineGranularity', {
   description: 'Bucket size of a timeline.',
-  values: { DAY: { description: 'One bucket per UTC day.' }, WEEK: { description: 'One bucket per ISO week (from Monday).' } },
+  values: {
+    DAY: { description: 'One bucket per UTC day.' },
+    WEEK: { description: 'One bucket per ISO week (from Monday).' },
+    MONTH: { description: 'One bucket per calendar month (UTC).' },
+  },
 });
 
 const TimelineBucket = builder.objectRef<{ start: string; count: number }>('TimelineBucket').implement({
-  description: 'Number of articles published in one day or week.',
+  description: 'Number of articles published in one day, week or month.',
   fields: (t) => ({
     start: t.field({ type: 'DateTime', description: 'Start of the bucket (UTC).', resolve: (bucket) => `${bucket.start}Z` }),
-    count: t.exposeInt('count', { description: 'Articles in the bucket.' }),
+    count: t.exposeInt('count', { description: 'Articles in the bucket (0 for a bucket without any).' }),
   }),
 });
 
@@ -74,56 +101,175 @@ const TopicOrder = builder.enumType('TopicOrder', {
   description: 'How topics are sorted.',
   values: {
     SIZE: { description: 'Most articles first.' },
-    NEWEST: { description: 'Most recent article first.' },
-    TRENDING: { description: 'Highest `trend` first: topics whose share of recent articles rose most.' },
+    NEWEST: { description: 'Most recent dated article first; topics without dated articles last.' },
+    TRENDING: { description: 'Highest `trend` first; topics without dated articles last.' },
   },
 });
+
+const TopicStatus = builder.enumType('TopicStatus', {
+  description: 'Whether a topic is in the current clustering run.',
+  values: {
+    ACTIVE: { description: 'The current clustering run found it.' },
+    RETIRED: { description: 'It ended in an earlier run: see `successors` for where its articles went.' },
+  },
+});
+
+interface TopicShareShape {
+  topic: unknown;
+  share: number;
+  articles: number;
+}
+
+const TopicShare = builder.objectRef<TopicShareShape>('TopicShare');
 
 export const Topic = builder.drizzleNode('topics', {
   // Load only the columns the selected fields ask for (not every body and search vector).
   select: { columns: { id: true } },
   name: 'Topic',
-  description: 'A group of articles about one subject, found by a clustering run.',
+  description:
+    'A group of articles about one subject. A topic lives across clustering runs: its id and slug never change, ' +
+    'each run that finds it gives it a new version (label, keywords, size), and a run in which it ends retires it.',
   id: { column: (topic) => topic.id },
   fields: (t) => ({
-    label: t.exposeString('label', { description: 'Readable name, e.g. "North Korea · Kim Jong-un".' }),
-    slug: t.exposeString('slug', { description: 'URL-friendly name, unique within the clustering run.' }),
+    label: t.exposeString('label', { description: 'Readable name of its latest version, e.g. "North Korea · Kim Jong-un".' }),
+    slug: t.exposeString('slug', {
+      description: 'URL-friendly name, chosen when the topic was born and never changed (even when its label changes); unique among all topics.',
+    }),
     keywords: t.field({
       type: [Keyword],
-      description: 'The topic’s most distinctive terms and phrases, strongest first.',
+      description: 'The most distinctive terms and phrases of its latest version, strongest first.',
       select: { columns: { keywords: true } },
       resolve: (topic) => topic.keywords,
     }),
-    size: t.exposeInt('size', { description: 'Number of articles in the topic.' }),
+    size: t.exposeInt('size', { description: 'Number of articles in the topic in the current run.' }),
+    status: t.field({
+      type: TopicStatus,
+      description: 'ACTIVE while the current clustering run has it; RETIRED once a run ended it.',
+      select: { columns: { retiredRunId: true } },
+      resolve: (topic) => (topic.retiredRunId === null ? 'ACTIVE' : 'RETIRED'),
+    }),
+    bornAt: t.expose('bornAt', { type: 'DateTime', description: 'When the run that found it first was written.' }),
+    bornIn: t.relation('bornIn', { description: 'The clustering run that found it first.' }),
+    retiredAt: t.expose('retiredAt', { type: 'DateTime', nullable: true, description: 'When a run ended it; null while active.' }),
+    run: t.relation('latestRun', {
+      description: 'The latest clustering run that found the topic: the current run while it is active.',
+    }),
+    successors: t.field({
+      type: [TopicShare],
+      description: 'For a retired topic, the topics its articles went to in the run that retired it, largest share first; empty while active.',
+      select: (_args, _ctx, nestedSelection) => ({
+        with: { successors: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
+      }),
+      resolve: (topic) => topic.successors.map((share) => ({ topic: share.toTopic, share: share.share, articles: share.articles })),
+    }),
+    history: t.relatedConnection('changes', {
+      description: 'What each clustering run did to the topic, oldest first: one change per run from its birth to its end.',
+      query: { orderBy: { runId: 'asc' } },
+      totalCount: true,
+    }),
     latestArticleAt: t.field({
       type: 'DateTime',
-      description: 'When the topic’s most recent article was published (or stored, when undated).',
+      nullable: true,
+      description: 'When its most recent dated article was published; null when none of its articles has a date.',
       select: { extras: { latest: (table) => latestArticleSql(table) } },
-      resolve: (topic) => topic.latest,
+      resolve: (topic) => topic.latest || null,
     }),
     trend: t.float({
+      nullable: true,
       description:
-        `How much more of the recent news this topic holds than it used to: its share of the articles of the last ${TREND_WINDOW_DAYS} days ` +
-        '(up to the newest article) divided by its share before them. Above 1: rising; below 1: fading.',
+        `How much more of the recent news this topic holds than it used to: its share of the dated articles of the last ${TREND_WINDOW_DAYS} days ` +
+        '(up to the newest one) divided by its share before them. Above 1: rising; below 1: fading. Null when none of its articles has a date.',
       select: { extras: { trend: (table) => trendSql(table) } },
       resolve: (topic) => topic.trend,
     }),
     timeline: t.field({
       type: [TimelineBucket],
-      description: 'Number of the topic’s articles per day or week, oldest first, over the days that have any.',
+      description:
+        `Number of its dated articles per day, week or month, oldest first, from the first bucket with an article to the last ` +
+        `(buckets without one count 0; at most the latest ${MAX_TIMELINE_BUCKETS}). Undated articles are left out.`,
       args: { granularity: t.arg({ type: Granularity, defaultValue: 'DAY', description: 'Bucket size.' }) },
-      select: (args) => ({
-        extras: {
-          timelineDay: (table) => timelineSql(table, 'day'),
-          timelineWeek: (table) => timelineSql(table, 'week'),
-        },
-      }),
-      resolve: (topic, args) => (args.granularity === 'WEEK' ? topic.timelineWeek : topic.timelineDay),
+      select: (args) => {
+        const unit = (args.granularity ?? 'DAY').toLowerCase() as Unit;
+        return { extras: { timeline: (table) => timelineSql(table, unit) } };
+      },
+      resolve: (topic) => topic.timeline,
     }),
-    run: t.relation('run', { description: 'The clustering run that found the topic.' }),
     relatedTopics: t.relation('relations', {
-      description: 'Other topics of the same run, most related first.',
-      query: { orderBy: { score: 'desc' } },
+      description: 'Other topics of the current run, most related first (empty for a retired topic).',
+      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc' } },
+    }),
+  }),
+});
+
+TopicShare.implement({
+  description: 'Articles two topics share across one clustering run: the earlier topic’s articles that went into the later one.',
+  fields: (t) => ({
+    topic: t.field({
+      type: Topic,
+      description: 'The other topic.',
+      resolve: (share) => share.topic as typeof Topic.$inferType,
+    }),
+    share: t.exposeFloat('share', {
+      description: 'The shared articles as a share (0 to 1) of the earlier topic’s articles that the run clustered.',
+    }),
+    articles: t.exposeInt('articles', { description: 'Number of articles the two topics share.' }),
+  }),
+});
+
+const TopicChangeKind = builder.enumType('TopicChangeKind', {
+  description: 'What a clustering run did to a topic (the transitions of MONIC, Spiliopoulou et al. 2006).',
+  values: {
+    BORN: { value: 'born', description: 'A new topic: it carries on no earlier topic.' },
+    CONTINUED: { value: 'continued', description: 'One earlier topic carries on in one cluster (it kept at least 70% of its articles).' },
+    MERGED: {
+      value: 'merged',
+      description:
+        'Several earlier topics were absorbed into one cluster, which keeps the id of the largest; the others end here (`ended`).',
+    },
+    SPLIT: {
+      value: 'split',
+      description: 'An earlier topic divided into several clusters; the largest part keeps its id, the other parts are new topics.',
+    },
+    RETIRED: { value: 'retired', description: 'The topic carries on in no cluster: it ends here.' },
+  },
+});
+
+export const TopicChange = builder.drizzleObject('topicChanges', {
+  select: {},
+  name: 'TopicChange',
+  description: 'What one clustering run did to one topic, with the topic’s version in that run.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: TopicChangeKind, description: 'The kind of transition.' }),
+    topic: t.relation('topic', { description: 'The topic.' }),
+    run: t.relation('run', { description: 'The clustering run.' }),
+    ended: t.boolean({
+      description: 'True when the topic ended in this run (RETIRED, or MERGED into another topic).',
+      select: { columns: { found: true } },
+      resolve: (change) => !change.found,
+    }),
+    label: t.exposeString('label', { description: 'The topic’s label in this run (its last one, when it ended).' }),
+    keywords: t.field({
+      type: [Keyword],
+      description: 'The topic’s keywords in this run.',
+      select: { columns: { keywords: true } },
+      resolve: (change) => change.keywords,
+    }),
+    size: t.exposeInt('size', { description: 'Its articles when the run was written (0 when it ended).' }),
+    from: t.field({
+      type: [TopicShare],
+      description: 'The topics of the run before whose articles it took, largest share first (empty for an ended topic).',
+      select: (_args, _ctx, nestedSelection) => ({
+        with: { sources: { orderBy: { share: 'desc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
+      }),
+      resolve: (change) => change.sources.map((share) => ({ topic: share.fromTopic, share: share.share, articles: share.articles })),
+    }),
+    to: t.field({
+      type: [TopicShare],
+      description: 'Where its articles of the run before went, largest share first (empty for a new topic).',
+      select: (_args, _ctx, nestedSelection) => ({
+        with: { targets: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
+      }),
+      resolve: (change) => change.targets.map((share) => ({ topic: share.toTopic, share: share.share, articles: share.articles })),
     }),
   }),
 });
@@ -160,7 +306,7 @@ const TopicArticleOrder = builder.enumType('TopicArticleOrder', {
   description: 'How a topic’s articles are sorted.',
   values: {
     RELEVANCE: { description: 'Best fit first (highest membership score).' },
-    NEWEST: { description: 'Most recently published first.' },
+    NEWEST: { description: 'Most recently published first; undated articles last, most recently stored first.' },
   },
 });
 
@@ -168,20 +314,27 @@ const topicArticlesArgs = builder.args((t) => ({
   orderBy: t.field({ type: TopicArticleOrder, defaultValue: 'RELEVANCE', description: 'Sort order.' }),
 }));
 
+/** The feed's arguments as the helper gets them: with the run the page reads (feed-cursors.ts). */
+type FeedQueryArgs = { orderBy?: 'RELEVANCE' | 'NEWEST' | null; feedRunId?: number | null };
+
 const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   args: () => topicArticlesArgs,
-  query: (args) =>
-    args.orderBy === 'NEWEST'
+  query: (args) => {
+    const { orderBy, feedRunId = null } = args as FeedQueryArgs;
+    const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunSql(feedRunId)}` };
+    return orderBy === 'NEWEST'
       ? {
+          where,
           extras: {
-            sortTime: (membership) =>
-              sql<string>`(select ${articleSortTime} from articles a where a.id = ${membership.articleId})`,
+            sortTime: (membership: { articleId: AnyPgColumn }) =>
+              sql<string>`(select ${publishedSortKey(sql.raw('a.published_at'), 'NEWEST')} from articles a where a.id = ${membership.articleId})`,
           },
-          orderBy: { sortTime: 'desc', articleId: 'desc' },
+          orderBy: { sortTime: 'desc', articleId: 'desc' } as const,
         }
-      : { orderBy: { score: 'desc', articleId: 'asc' } },
+      : { where, orderBy: { score: 'desc', articleId: 'asc' } as const };
+  },
   select: (nestedSelection) => ({
-    columns: { score: true, weak: true },
+    columns: { runId: true, score: true, weak: true },
     with: { article: nestedSelection() },
   }),
   resolveNode: (membership) => membership.article,
@@ -191,21 +344,37 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
   t.connection(
     {
       type: Article,
-      description: 'The topic’s articles, best fit first; each edge carries the membership score.',
+      description:
+        'The topic’s articles in the current run, best fit first; each edge carries the membership score. A cursor taken ' +
+        'before a clustering run pages on through the feed of the run it was taken in (kept for an hour at least), so no ' +
+        'article repeats; a retired topic has no articles unless some were kept from before a clustering window.',
       args: topicArticles.getArgs(),
-      select: (args, ctx, nestedSelection) => ({
-        columns: { size: true },
-        with: { memberships: topicArticles.getQuery(args, ctx, nestedSelection) },
-      }),
-      resolve: (topic, args, ctx) => ({
-        ...topicArticles.resolve(topic.memberships, args, ctx),
-        totalCount: topic.size,
-      }),
+      select: (args, ctx, nestedSelection) => {
+        const position = readFeedPosition(args);
+        const feedArgs = { ...position.args, feedRunId: position.runId };
+        return {
+          columns: { size: true },
+          extras:
+            position.runId === null
+              ? {}
+              : {
+                  feedTotal: (table) =>
+                    sql<number>`(select count(*)::int from article_topics m where m.topic_id = ${table.id} and m.run_id = ${feedRunSql(position.runId)})`,
+                },
+          with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) },
+        };
+      },
+      resolve: (topic, args, ctx) => {
+        const position = readFeedPosition(args);
+        const connection = topicArticles.resolve(topic.memberships, position.args, ctx);
+        const feedTotal = (topic as { feedTotal?: number }).feedTotal;
+        return { ...wrapFeedCursors(connection, topic.memberships[0]?.runId), totalCount: feedTotal ?? topic.size };
+      },
     },
     {
       fields: (connection) => ({
         totalCount: connection.int({
-          description: 'Number of articles in the topic.',
+          description: 'Number of articles in the topic (in the run the page reads).',
           resolve: (result) => (result as unknown as { totalCount: number }).totalCount,
         }),
       }),
@@ -225,38 +394,46 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
   ),
 );
 
+const activeTopic = (table: { retiredRunId: AnyPgColumn }) => sql`${table.retiredRunId} is null`;
+const retiredTopic = (table: { retiredRunId: AnyPgColumn }) => sql`${table.retiredRunId} is not null`;
+
 builder.queryFields((t) => ({
   topic: t.drizzleField({
     type: Topic,
     nullable: true,
-    description: 'One topic, by id (any run) or by slug (current run).',
+    description: 'One topic, by id or by slug: any topic that ever existed (a retired one has status RETIRED and successors).',
     args: {
       id: t.arg.globalID({ for: [Topic] }),
       slug: t.arg.string(),
     },
     resolve: (query, _root, args, ctx) => {
       if (args.id) return ctx.db.query.topics.findFirst(query({ where: { id: Number(args.id.id) } }));
-      if (args.slug) {
-        return ctx.db.query.topics.findFirst(
-          query({ where: { slug: args.slug, RAW: (table) => inCurrentRun(table) } }),
-        );
-      }
+      if (args.slug) return ctx.db.query.topics.findFirst(query({ where: { slug: args.slug } }));
       return null;
     },
   }),
   topics: t.drizzleConnection({
     type: 'topics',
-    description: 'The topics of the current clustering run, largest first unless asked otherwise.',
-    args: { orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }) },
-    totalCount: (_root, _args, ctx) =>
-      ctx.db.$count(topics, inCurrentRun(topics)),
+    description: 'The topics of the current clustering run (or the retired ones), largest first unless asked otherwise.',
+    args: {
+      orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }),
+      status: t.arg({ type: TopicStatus, defaultValue: 'ACTIVE', description: 'ACTIVE: the current run’s topics; RETIRED: those that ended.' }),
+    },
+    totalCount: (_root, args, ctx) => ctx.db.$count(topics, (args.status === 'RETIRED' ? retiredTopic : activeTopic)(topics)),
     resolve: (query, _root, args, ctx) =>
       ctx.db.query.topics.findMany(
         query({
-          where: { RAW: (table) => inCurrentRun(table) },
-          extras: { latest: (table) => latestArticleSql(table), trend: (table) => trendSql(table) },
+          where: { RAW: (table) => (args.status === 'RETIRED' ? retiredTopic : activeTopic)(table) },
+          extras: {
+            latestOrder: (table) => latestArticleSql(table),
+            trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)`,
+          },
           orderBy:
-            args.orderBy === 'NEWEST' ? { latest: 'desc' } : args.orderBy === 'TRENDING' ? { trend: 'desc' } : { size: 'desc' },
+            args.orderBy === 'NEWEST'
+              ? { latestOrder: 'desc' }
+              : args.orderBy === 'TRENDING'
+                ? { trendOrder: 'desc' }
+                : { size: 'desc' },
         }),
       ),
   }),

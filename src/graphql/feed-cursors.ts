@@ -1,0 +1,75 @@
+/**
+ * Cursors of a topic feed carry the clustering run they were taken in. A run re-scores and
+ * regroups articles, so a position in one run's order means nothing in the next one's: a page
+ * asked for with an older run's cursor continues that run's feed (its memberships are kept a
+ * while, run-writer.ts SNAPSHOT_RETENTION_MS), so a reader paging through a run switch sees
+ * each article once. Once that run is pruned the cursor continues in the current run from the
+ * same position, which may repeat or skip an article whose score moved.
+ */
+import { decodeBase64, encodeBase64 } from '@pothos/core';
+import { type SQL, sql } from 'drizzle-orm';
+import { GraphQLError } from 'graphql';
+import { currentRunIdSql } from '../db/current-run.js';
+
+const PREFIX = 'feed:';
+
+interface ConnectionArgs {
+  after?: string | null;
+  before?: string | null;
+}
+
+export interface FeedPosition<Args extends ConnectionArgs> {
+  /** The arguments with plugin-drizzle's own cursors in place of ours. */
+  args: Args;
+  /** The run the cursor was taken in; null without a cursor (the current run). */
+  runId: number | null;
+}
+
+function unwrap(cursor: string): { runId: number; inner: string } {
+  let decoded = '';
+  try {
+    decoded = decodeBase64(cursor);
+  } catch {
+    // reported below
+  }
+  const match = /^feed:(\d+):(.+)$/s.exec(decoded);
+  const runId = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(runId)) {
+    throw new GraphQLError(`Invalid cursor: ${cursor.slice(0, 100)}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return { runId, inner: match[2] };
+}
+
+/** Reads our cursors out of `after` / `before`. */
+export function readFeedPosition<Args extends ConnectionArgs>(args: Args): FeedPosition<Args> {
+  const after = args.after ? unwrap(args.after) : null;
+  const before = args.before ? unwrap(args.before) : null;
+  if (after && before && after.runId !== before.runId) {
+    throw new GraphQLError('after and before come from different clustering runs', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return {
+    args: { ...args, after: after?.inner ?? args.after, before: before?.inner ?? args.before },
+    runId: after?.runId ?? before?.runId ?? null,
+  };
+}
+
+/** The run whose memberships the page reads: the cursor's while it is kept, else the current one. */
+export function feedRunSql(runId: number | null): SQL<number | null> {
+  if (runId === null) return currentRunIdSql;
+  return sql`coalesce((select id from clustering_runs where id = ${runId} and status = 'succeeded' and pruned_at is null), ${currentRunIdSql})`;
+}
+
+interface Connection {
+  edges: ({ cursor: string } | null)[];
+  pageInfo: { startCursor: string | null; endCursor: string | null };
+}
+
+/** Puts the run of the page's rows into each of its cursors. */
+export function wrapFeedCursors<C extends Connection>(connection: C, runId: number | undefined): C {
+  if (runId === undefined) return connection;
+  const wrap = (cursor: string | null) => (cursor === null ? null : encodeBase64(`${PREFIX}${runId}:${cursor}`));
+  for (const edge of connection.edges) if (edge) edge.cursor = wrap(edge.cursor) as string;
+  connection.pageInfo.startCursor = wrap(connection.pageInfo.startCursor);
+  connection.pageInfo.endCursor = wrap(connection.pageInfo.endCursor);
+  return connection;
+}

@@ -1,0 +1,325 @@
+/**
+ * Writes a computed clustering run in the transaction that makes it current: the topics it
+ * carries on or creates (by its lineage), their changes and shares, memberships, similarities,
+ * topic relations and the model; then it retires the topics that ended and prunes old runs.
+ */
+import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import type { ClusteringResult, ProgressListener, TopicResult } from '../clustering/types.js';
+import type { TopicChangeKind } from '../clustering/lineage.js';
+import { bulkInsert, chunks } from '../db/bulk.js';
+import type { Transaction } from '../db/client.js';
+import {
+  articleSimilarities,
+  articleTopics,
+  clusteringRuns,
+  runModels,
+  topicChanges,
+  topicRelations,
+  topicShares,
+  topics,
+} from '../db/schema.js';
+import { float32Bytes, saveModel } from './run-model.js';
+
+const WRITE_BATCH = 20_000;
+/** Superseded runs whose memberships are kept, so feed cursors taken in them still page on. */
+const KEPT_PREVIOUS_RUNS = 1;
+/** Runs superseded less than this long ago keep their memberships too, however many there were. */
+export const SNAPSHOT_RETENTION_MS = 60 * 60 * 1000;
+
+/** The previous current run's topics, as the new run's input saw them. */
+export interface PreviousTopicIds {
+  runId: number;
+  /** The persistent id of each previous topic, by the index the clustering got (`previous.topicOf`). */
+  topicIds: number[];
+}
+
+export interface RunToWrite {
+  runId: number;
+  /** Database ids of the clustered articles, in the clustering's input order. */
+  articleIds: number[];
+  result: ClusteringResult;
+  previous: PreviousTopicIds | null;
+}
+
+export interface WrittenChange {
+  topicId: number;
+  kind: TopicChangeKind;
+  label: string;
+  size: number;
+}
+
+export interface WrittenRun {
+  /** The persistent topic id of each cluster of the result. */
+  topicIdOfCluster: number[];
+  changes: WrittenChange[];
+  /** Articles older than the run's window that kept their topic. */
+  carried: number;
+}
+
+export function slugify(label: string): string {
+  return (
+    label
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'topic'
+  );
+}
+
+/** Slugs for new topics, unique among every topic that ever existed (a slug is never reused). */
+async function newSlugs(tx: Transaction, labels: string[]): Promise<string[]> {
+  if (labels.length === 0) return [];
+  const bases = labels.map(slugify);
+  // Slugs hold only [a-z0-9-], so no LIKE wildcard can hide in a base.
+  const taken = await tx
+    .select({ slug: topics.slug })
+    .from(topics)
+    .where(sql`${topics.slug} like any(${`{${bases.map((base) => `${base}%`).join(',')}}`}::text[])`);
+  const used = new Set(taken.map((row) => row.slug));
+  return bases.map((base) => {
+    let slug = base;
+    for (let n = 2; used.has(slug); n++) slug = `${base}-${n}`;
+    used.add(slug);
+    return slug;
+  });
+}
+
+const kindValue = (kind: TopicChangeKind) => kind.toLowerCase() as Lowercase<TopicChangeKind>;
+
+/** The topics of a run: persistent ids by lineage, new ones (with their slugs) for the rest. */
+async function identifyTopics(tx: Transaction, run: RunToWrite): Promise<{ ids: number[]; kinds: TopicChangeKind[] }> {
+  const { result, previous, runId } = run;
+  const lineage = result.lineage;
+  const kinds: TopicChangeKind[] = result.topics.map((_, cluster) => lineage?.clusters[cluster].kind ?? 'BORN');
+  const inherited = result.topics.map((_, cluster) => {
+    const heir = lineage?.clusters[cluster].inherits;
+    return heir === null || heir === undefined || previous === null ? null : previous.topicIds[heir];
+  });
+  const sizeOf = (topic: TopicResult) => topic.members.length;
+  const fresh = result.topics.flatMap((topic, cluster) => (inherited[cluster] === null ? [{ topic, cluster }] : []));
+  const slugs = await newSlugs(tx, fresh.map(({ topic }) => topic.label));
+  const created =
+    fresh.length === 0
+      ? []
+      : await tx
+          .insert(topics)
+          .values(
+            fresh.map(({ topic }, i) => ({
+              slug: slugs[i],
+              label: topic.label,
+              keywords: topic.keywords,
+              size: sizeOf(topic),
+              bornRunId: runId,
+              latestRunId: runId,
+            })),
+          )
+          .returning({ id: topics.id });
+  const ids = inherited.slice() as (number | null)[];
+  fresh.forEach(({ cluster }, i) => (ids[cluster] = created[i].id));
+  for (const [cluster, topic] of result.topics.entries()) {
+    if (inherited[cluster] === null) continue;
+    await tx
+      .update(topics)
+      .set({ label: topic.label, keywords: topic.keywords, size: sizeOf(topic), latestRunId: runId, retiredRunId: null, retiredAt: null })
+      .where(eq(topics.id, inherited[cluster]));
+  }
+  return { ids: ids as number[], kinds };
+}
+
+/** Records the changes and shares of the run, and retires the previous topics that ended in it. */
+async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], kinds: TopicChangeKind[]): Promise<WrittenChange[]> {
+  const { result, previous, runId } = run;
+  const { dimensions } = result.model;
+  const found = result.topics.map((topic, cluster) => ({
+    runId,
+    topicId: ids[cluster],
+    kind: kindValue(kinds[cluster]),
+    found: true,
+    position: cluster,
+    label: topic.label,
+    keywords: topic.keywords,
+    size: topic.members.length,
+    centroid: float32Bytes(result.model.centroids.subarray(cluster * dimensions, (cluster + 1) * dimensions)),
+  }));
+  const ended = previous === null || result.lineage === null ? [] : result.lineage.ended;
+  const endedIds = ended.map((topic) => previous!.topicIds[topic.previous]);
+  if (endedIds.length > 0) {
+    await tx
+      .update(topics)
+      .set({ retiredRunId: runId, retiredAt: sql`now()`, size: 0 })
+      .where(inArray(topics.id, endedIds));
+  }
+  const endedRows =
+    endedIds.length === 0
+      ? []
+      : await tx
+          .select({ id: topics.id, label: topics.label, keywords: topics.keywords })
+          .from(topics)
+          .where(inArray(topics.id, endedIds));
+  const endedById = new Map(endedRows.map((row) => [row.id, row]));
+  const endings = ended.map((topic, i) => {
+    const last = endedById.get(endedIds[i]);
+    return {
+      runId,
+      topicId: endedIds[i],
+      kind: kindValue(topic.kind),
+      found: false,
+      position: null,
+      label: last?.label ?? '',
+      keywords: last?.keywords ?? [],
+      size: 0,
+      centroid: null,
+    };
+  });
+  await tx.insert(topicChanges).values([...found, ...endings]);
+
+  const overlaps = previous === null ? [] : (result.lineage?.overlaps ?? []);
+  if (overlaps.length > 0) {
+    await tx.insert(topicShares).values(
+      overlaps.map((overlap) => ({
+        runId,
+        fromTopicId: previous!.topicIds[overlap.previous],
+        toTopicId: ids[overlap.next],
+        articles: overlap.articles,
+        share: overlap.share,
+      })),
+    );
+  }
+  return [
+    ...found.map((row, cluster) => ({ topicId: row.topicId, kind: kinds[cluster], label: row.label, size: row.size })),
+    ...endings.map((row, i) => ({ topicId: row.topicId, kind: ended[i].kind, label: row.label, size: 0 })),
+  ];
+}
+
+async function writeMemberships(tx: Transaction, run: RunToWrite, ids: number[], onProgress?: ProgressListener): Promise<void> {
+  const { runId, articleIds, result } = run;
+  const { memberships, relatedDocuments } = result;
+  const total = memberships.length * 2;
+  for (const [start, end] of chunks(memberships.length, WRITE_BATCH)) {
+    const slice = memberships.slice(start, end);
+    await tx.execute(
+      bulkInsert(articleTopics, [
+        { name: 'run_id', type: 'int', values: slice.map(() => runId) },
+        { name: 'article_id', type: 'int', values: articleIds.slice(start, end) },
+        { name: 'topic_id', type: 'int', values: slice.map((membership) => ids[membership.topic]) },
+        { name: 'score', type: 'real', values: slice.map((membership) => membership.score) },
+        { name: 'weak', type: 'boolean', values: slice.map((membership) => membership.weak) },
+      ]),
+    );
+    onProgress?.('write', end, total);
+  }
+
+  const from: number[] = [];
+  const to: number[] = [];
+  const scores: number[] = [];
+  const flushSimilarities = async () => {
+    if (from.length === 0) return;
+    await tx.execute(
+      bulkInsert(articleSimilarities, [
+        { name: 'run_id', type: 'int', values: from.map(() => runId) },
+        { name: 'article_id', type: 'int', values: from },
+        { name: 'similar_article_id', type: 'int', values: to },
+        { name: 'score', type: 'real', values: scores },
+      ]),
+    );
+    from.length = 0;
+    to.length = 0;
+    scores.length = 0;
+  };
+  for (let i = 0; i < relatedDocuments.length; i++) {
+    for (const neighbour of relatedDocuments[i]) {
+      from.push(articleIds[i]);
+      to.push(articleIds[neighbour.index]);
+      scores.push(neighbour.score);
+    }
+    if (from.length >= WRITE_BATCH) {
+      await flushSimilarities();
+      onProgress?.('write', memberships.length + i + 1, total);
+    }
+  }
+  await flushSimilarities();
+
+  const relations = result.relatedTopics.flatMap((related, cluster) =>
+    related.map((neighbour) => ({ runId, topicId: ids[cluster], relatedTopicId: ids[neighbour.index], score: neighbour.score })),
+  );
+  if (relations.length > 0) await tx.insert(topicRelations).values(relations);
+}
+
+/**
+ * Articles the run did not cluster (older than its window) keep the topic they had in the
+ * previous run. Returns how many.
+ */
+async function carryOlderArticles(tx: Transaction, runId: number, previousRunId: number): Promise<number> {
+  await tx.execute(sql`
+    insert into article_topics (run_id, article_id, topic_id, score, weak, origin)
+    select ${runId}, m.article_id, m.topic_id, m.score, m.weak, 'carried'
+    from article_topics m
+    where m.run_id = ${previousRunId}
+      and not exists (select 1 from article_topics n where n.run_id = ${runId} and n.article_id = m.article_id)`);
+  return tx.$count(articleTopics, and(eq(articleTopics.runId, runId), eq(articleTopics.origin, 'carried')));
+}
+
+/**
+ * A topic's size is its articles in the current run: the run's topics, and retired topics that
+ * still hold articles carried from before the window, are counted again.
+ */
+async function countSizes(tx: Transaction, runId: number): Promise<void> {
+  await tx.execute(sql`
+    update topics set size = (select count(*)::int from article_topics m where m.topic_id = topics.id and m.run_id = ${runId})
+    where topics.latest_run_id = ${runId} or (topics.retired_run_id is not null and topics.size > 0)`);
+  await tx.execute(sql`
+    update topic_changes set size = topics.size from topics
+    where topic_changes.run_id = ${runId} and topic_changes.found and topics.id = topic_changes.topic_id`);
+}
+
+/**
+ * Keeps the memberships, similarities and models of the current run, of the run before it, and
+ * of runs superseded within SNAPSHOT_RETENTION_MS; older runs keep their row, topics and history.
+ */
+async function pruneOldRuns(tx: Transaction, currentRunId: number): Promise<void> {
+  const kept = await tx
+    .select({ id: clusteringRuns.id })
+    .from(clusteringRuns)
+    .where(and(eq(clusteringRuns.status, 'succeeded'), lt(clusteringRuns.id, currentRunId)))
+    .orderBy(sql`${clusteringRuns.id} desc`)
+    .limit(KEPT_PREVIOUS_RUNS);
+  const pruned = await tx
+    .update(clusteringRuns)
+    .set({ prunedAt: sql`now()` })
+    .where(
+      and(
+        eq(clusteringRuns.status, 'succeeded'),
+        isNull(clusteringRuns.prunedAt),
+        notInArray(clusteringRuns.id, [currentRunId, ...kept.map((run) => run.id)]),
+        or(isNull(clusteringRuns.supersededAt), sql`${clusteringRuns.supersededAt} < now() - ${`${SNAPSHOT_RETENTION_MS} milliseconds`}::interval`),
+      ),
+    )
+    .returning({ id: clusteringRuns.id });
+  const ids = pruned.map((run) => run.id);
+  if (ids.length === 0) return;
+  await tx.delete(articleTopics).where(inArray(articleTopics.runId, ids));
+  await tx.delete(articleSimilarities).where(inArray(articleSimilarities.runId, ids));
+  await tx.delete(runModels).where(inArray(runModels.runId, ids));
+}
+
+/** Writes the run and makes it current; the caller's transaction makes that one step for readers. */
+export async function writeRun(tx: Transaction, run: RunToWrite, onProgress?: ProgressListener): Promise<WrittenRun> {
+  const { ids, kinds } = await identifyTopics(tx, run);
+  const changes = await recordLineage(tx, run, ids, kinds);
+  await writeMemberships(tx, run, ids, onProgress);
+  const carried = run.previous === null ? 0 : await carryOlderArticles(tx, run.runId, run.previous.runId);
+  await countSizes(tx, run.runId);
+  await saveModel(tx, run.runId, run.result.model);
+  onProgress?.('write', 1, 1);
+  await tx
+    .update(clusteringRuns)
+    .set({ isCurrent: false, supersededAt: sql`now()` })
+    .where(and(eq(clusteringRuns.isCurrent, true), ne(clusteringRuns.id, run.runId)));
+  await tx
+    .update(clusteringRuns)
+    .set({ isCurrent: true, corpusSize: run.articleIds.length + carried })
+    .where(eq(clusteringRuns.id, run.runId));
+  await pruneOldRuns(tx, run.runId);
+  return { topicIdOfCluster: ids, changes, carried };
+}
