@@ -20,8 +20,8 @@ export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.me
 export interface DatabaseHandle {
   db: Database;
   driver: 'postgres' | 'pglite';
-  /** Applies the committed drizzle-kit migrations that have not run yet. */
-  migrate(): Promise<void>;
+  /** Applies the committed drizzle-kit migrations that have not run yet (those of `folder`, when given). */
+  migrate(folder?: string): Promise<void>;
   /**
    * LISTENs on a channel: `onPayload` gets each NOTIFY payload. `onConnected` runs whenever the
    * listening connection (re)connects, when notices sent meanwhile may have been missed
@@ -59,8 +59,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return {
       db,
       driver: 'postgres',
-      migrate: async () => {
-        await migratePostgres(db, { migrationsFolder });
+      migrate: async (folder = migrationsFolder) => {
+        await migratePostgres(db, { migrationsFolder: folder });
       },
       listen: async (channel, onPayload, onConnected) => {
         const { unlisten } = await client.listen(channel, onPayload, onConnected);
@@ -82,8 +82,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return {
       db,
       driver: 'pglite',
-      migrate: async () => {
-        await migratePglite(db, { migrationsFolder });
+      migrate: async (folder = migrationsFolder) => {
+        await migratePglite(db, { migrationsFolder: folder });
       },
       listen: async (channel, onPayload, onConnected) => {
         const unlisten = await client.listen(channel, onPayload);

@@ -48,8 +48,14 @@ export async function runClustering(db: Database, options: ClusteringRunOptions 
 }
 
 interface PreviousRun extends PreviousTopicIds {
-  /** Index (into topicIds) of the topic of each article the run placed, by article id. */
+  /**
+   * Index (into topicIds) of the topic of each article the run clustered (or kept from before its
+   * window), by article id. Articles its model placed afterwards are left out: that placement was
+   * a provisional guess, which neither pulls the warm start nor counts in the lineage.
+   */
   topicOfArticle: Map<number, number>;
+  /** Every article the run had a topic for, placed ones included. */
+  covered: Set<number>;
 }
 
 /** The current run's topics and who belongs to them: what the new run carries on. */
@@ -64,15 +70,17 @@ async function loadPreviousRun(db: Database): Promise<PreviousRun | null> {
   const topicIds = versions.map((version) => version.topicId);
   const indexOf = new Map(topicIds.map((topicId, index) => [topicId, index]));
   const topicOfArticle = new Map<number, number>();
+  const covered = new Set<number>();
   const memberships = await db
-    .select({ articleId: articleTopics.articleId, topicId: articleTopics.topicId })
+    .select({ articleId: articleTopics.articleId, topicId: articleTopics.topicId, origin: articleTopics.origin })
     .from(articleTopics)
     .where(eq(articleTopics.runId, current.id));
   for (const membership of memberships) {
+    covered.add(membership.articleId);
     const index = indexOf.get(membership.topicId);
-    if (index !== undefined) topicOfArticle.set(membership.articleId, index);
+    if (index !== undefined && membership.origin !== 'placed') topicOfArticle.set(membership.articleId, index);
   }
-  return { runId: current.id, topicIds, topicOfArticle };
+  return { runId: current.id, topicIds, topicOfArticle, covered };
 }
 
 /** Streams the run's articles into the engine, in id order, a batch at a time. */
@@ -156,9 +164,9 @@ export async function completeRun(
         })
         .where(eq(clusteringRuns.id, runId));
       await notifyChange(tx, { kind: 'run', runId, status: 'succeeded' });
-      // Articles no earlier topic held (imported while the model could not place them) are new
-      // to every feed: subscribers hear of them as of any import.
-      const arrived = previousTopics ? articleIds.filter((_, row) => previousTopics.topicOf[row] < 0) : [];
+      // Articles the previous run had no topic for (imported while its model could not place
+      // them) are new to every feed: subscribers hear of them as of any import.
+      const arrived = previous ? articleIds.filter((id) => !previous.covered.has(id)) : [];
       if (arrived.length > 0) await notifyChange(tx, { kind: 'articles', ids: arrived });
       return outcome;
     });

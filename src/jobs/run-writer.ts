@@ -267,7 +267,7 @@ async function carryOlderArticles(tx: Transaction, runId: number, previousRunId:
 async function countSizes(tx: Transaction, runId: number): Promise<void> {
   await tx.execute(sql`
     update topics set size = (select count(*)::int from article_topics m where m.topic_id = topics.id and m.run_id = ${runId})
-    where topics.latest_run_id = ${runId} or (topics.retired_run_id is not null and topics.size > 0)`);
+    where topics.latest_run_id = ${runId} or topics.retired_run_id = ${runId} or (topics.retired_run_id is not null and topics.size > 0)`);
   await tx.execute(sql`
     update topic_changes set size = topics.size from topics
     where topic_changes.run_id = ${runId} and topic_changes.found and topics.id = topic_changes.topic_id`);

@@ -36,10 +36,11 @@ function adminUrl(url: string): string {
   return admin.toString();
 }
 
-export async function createTestDatabase(options: { logger?: Logger } = {}): Promise<TestDatabase> {
+/** `unmigrated`: an empty database, for tests of the migrations themselves. */
+export async function createTestDatabase(options: { logger?: Logger; unmigrated?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+    const template = options.unmigrated ? undefined : new Blob([readFileSync(inject('pgliteTemplate'))]);
     const handle = await openDatabase({ dataDir: 'memory://', pgliteTemplate: template, logger: options.logger });
     return { ...handle, url: undefined };
   }
@@ -49,7 +50,7 @@ export async function createTestDatabase(options: { logger?: Logger } = {}): Pro
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ databaseUrl: url.toString(), logger: options.logger });
-  await handle.migrate();
+  if (!options.unmigrated) await handle.migrate();
   return {
     ...handle,
     url: url.toString(),

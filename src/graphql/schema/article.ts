@@ -50,6 +50,15 @@ export const Article = builder.drizzleNode('articles', {
   }),
 });
 
+const MembershipOrigin = builder.enumType('MembershipOrigin', {
+  description: 'How an article came to be in a topic of the current run.',
+  values: {
+    CLUSTERED: { value: 'clustered', description: 'The clustering run put it there.' },
+    PLACED: { value: 'placed', description: 'Imported after the run; the run’s model placed it (the next run decides again).' },
+    CARRIED: { value: 'carried', description: 'Older than the run’s clustering window: it kept the topic it had before.' },
+  },
+});
+
 export const ArticleTopic = builder.drizzleObject('articleTopics', {
   select: {},
   name: 'ArticleTopic',
@@ -60,6 +69,7 @@ export const ArticleTopic = builder.drizzleObject('articleTopics', {
       description: 'Cosine similarity of the article to the topic’s centre, from -1 to 1; higher fits better.',
     }),
     weak: t.exposeBoolean('weak', { description: 'True when the article fits the topic poorly.' }),
+    origin: t.expose('origin', { type: MembershipOrigin, description: 'How the article came to be in the topic.' }),
     matchedTerms: t.stringList({
       description: 'The topic’s keywords that occur in the article: why it is in the topic.',
       select: {
