@@ -40,7 +40,7 @@ export interface App {
   server: Server;
   clustering: ClusteringRunner;
   recluster: ReclusterScheduler;
-  /** Stops listening and scheduling (the HTTP server is closed by its owner). */
+  /** Stops listening and scheduling, and ends a run in progress (failed); the HTTP server is closed by its owner. */
   stop(): Promise<void>;
 }
 
@@ -134,8 +134,8 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     recluster: scheduler,
     stop: async () => {
       scheduler.stop();
+      await clustering.stop();
       await stopListening();
-      await clustering.idle();
     },
   };
 }

@@ -64,6 +64,35 @@ describe('clustering runs under faults', () => {
   );
 });
 
+describe('a server stopping during a clustering run', () => {
+  let handle: TestDatabase;
+  beforeAll(async () => {
+    handle = await createCorpusDatabase();
+  });
+  afterAll(() => handle?.close());
+
+  it('stops the run at once, marks it failed and leaves the previous run current', async () => {
+    const before = await runClustering(handle.db, { k: 3 });
+    const server = await startTestServer(handle, { apiToken: TOKEN });
+    const started = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ query: 'mutation { startClusteringRun(k: 4) { id status } }' }),
+    });
+    expect(((await started.json()) as { data: { startClusteringRun: { status: string } } }).data.startClusteringRun.status).toBe('RUNNING');
+    const stopping = Date.now();
+    await server.close();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    const runs = await handle.db.query.clusteringRuns.findMany({ orderBy: { id: 'asc' } });
+    expect(runs.map((run) => [run.status, run.isCurrent])).toEqual([
+      ['succeeded', true],
+      ['failed', false],
+    ]);
+    expect(runs[1].error).toBe('clustering process: stopped: the server is shutting down');
+    expect(runs[0].id).toBe(before.runId);
+  });
+});
+
 describe.runIf(driverUnderTest === 'postgres')('the database going away and coming back', () => {
   let handle: TestDatabase;
   let server: TestServer;

@@ -3,13 +3,12 @@
  * notices of every process on the database (db/change-notices.ts): an import through any server
  * or `npm run seed`, a run by any server or `npm run cluster`.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createPubSub } from 'graphql-yoga';
 import { type ChangeNotice, CHANGES_CHANNEL, parseChangeNotice } from '../db/change-notices.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { currentRunIdSql } from '../db/current-run.js';
 import { articleTopics, topicChanges } from '../db/schema.js';
-import { sql } from 'drizzle-orm';
 
 export interface ArticleAddedEvent {
   articleId: number;

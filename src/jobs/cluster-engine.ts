@@ -25,7 +25,8 @@ type WorkerReply =
   | { result: ClusteringResult }
   | { error: string };
 
-export function childProcessEngine(): ClusteringEngine {
+/** `signal`: aborting it stops the child process and fails the run (a server shutting down). */
+export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
   // A child process rather than a worker thread: its memory goes back to the system when it
   // exits. Advanced serialization carries the result's typed arrays as they are.
   const child = fork(fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)), [], {
@@ -41,8 +42,16 @@ export function childProcessEngine(): ClusteringEngine {
     failure ??= reason;
     settle?.({ error: reason });
   };
+  const stop = () => {
+    fail('stopped: the server is shutting down');
+    child.kill();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
   child.on('error', (error) => fail(error.message));
-  child.on('exit', (code, signal) => fail(`the clustering process exited (${signal ?? `code ${code}`})`));
+  child.on('exit', (code, exitSignal) => {
+    signal?.removeEventListener('abort', stop);
+    fail(`the clustering process exited (${exitSignal ?? `code ${code}`})`);
+  });
   return {
     add: (docs) => {
       if (child.connected) child.send({ docs });

@@ -14,6 +14,8 @@ export interface ClusteringRunner {
   busy(): boolean;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
+  /** Stops the run in progress (it is marked failed) and refuses new ones; resolves once it has ended. */
+  stop(): Promise<void>;
 }
 
 export function createClusteringRunner(
@@ -22,11 +24,13 @@ export function createClusteringRunner(
 ): ClusteringRunner {
   let inProgress: Promise<void> = Promise.resolve();
   let running = false;
+  const stopping = new AbortController();
   return {
     async start(request) {
+      if (stopping.signal.aborted) throw new Error('the server is shutting down');
       const runId = await startRun(db, request);
       running = true;
-      inProgress = completeRun(db, runId, { computeInChildProcess: true })
+      inProgress = completeRun(db, runId, { computeInChildProcess: true, signal: stopping.signal })
         .then(
           (summary) => onFinished(runId, summary),
           (error: Error) => onFinished(runId, error),
@@ -38,5 +42,9 @@ export function createClusteringRunner(
     },
     busy: () => running,
     idle: () => inProgress,
+    stop: () => {
+      stopping.abort();
+      return inProgress;
+    },
   };
 }

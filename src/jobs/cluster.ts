@@ -23,6 +23,8 @@ export interface ClusteringRunOptions extends RunRequest {
   computeInChildProcess?: boolean;
   /** Start k-means from the previous run's topics too (default true; false only for comparisons). */
   warmStart?: boolean;
+  /** Aborting it stops the run, which is then marked failed. */
+  signal?: AbortSignal;
 }
 
 export interface ClusteringRunSummary {
@@ -119,16 +121,17 @@ function roundedTimings(timings: Partial<Record<ClusteringStage, number>>): Reco
 export async function completeRun(
   db: Database,
   runId: number,
-  options: Pick<ClusteringRunOptions, 'onProgress' | 'computeInChildProcess' | 'warmStart'> = {},
+  options: Pick<ClusteringRunOptions, 'onProgress' | 'computeInChildProcess' | 'warmStart' | 'signal'> = {},
 ): Promise<ClusteringRunSummary> {
   try {
     const [run] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.id, runId));
     if (!run) throw new Error(`clustering run ${runId} does not exist`);
     const loadStart = performance.now();
     const previous = await loadPreviousRun(db);
-    const engine = options.computeInChildProcess ? childProcessEngine() : inlineEngine();
+    const engine = options.computeInChildProcess ? childProcessEngine(options.signal) : inlineEngine();
     const articleIds = await loadArticles(db, engine, run.windowStart, options.onProgress);
     const loadMs = performance.now() - loadStart;
+    options.signal?.throwIfAborted();
     await heartbeat(db, runId);
 
     const previousTopics = previousTopicsOf(previous, articleIds);
