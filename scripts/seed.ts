@@ -49,7 +49,7 @@ async function clusterIfWaiting(db: Database): Promise<void> {
   } catch (error) {
     progress.finish();
     if (error instanceof ClusteringRunError && error.code === 'IN_PROGRESS') {
-      console.log(`${error.message.split(';')[0]}; it will group the new articles`);
+      console.log(`not clustering now: ${error.message} (that run groups the new articles)`);
       return;
     }
     throw error;

@@ -50,11 +50,11 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
 /** "30d", "6h", "15m", "90s", "500ms" (or a plain number of milliseconds) → milliseconds. */
 export function parseDuration(name: string, value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(value);
-  const ms = match ? Number(match[1]) * UNITS[match[2] ?? 'ms'] : Number.NaN;
-  if (!Number.isFinite(ms) || ms <= 0 || !Number.isSafeInteger(Math.round(ms))) {
+  const ms = match ? Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
     throw new Error(`${name} must be a duration such as 30d, 6h, 15m, 90s or 500ms, got "${value}"`);
   }
-  return Math.round(ms);
+  return ms;
 }
 
 /** Milliseconds in the largest unit that keeps it whole-ish: "30 days", "6 hours", "1.5 seconds". */

@@ -184,9 +184,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests`);
+    // No new run from now on, and the one in progress stops (it is marked failed).
+    const stopped = app.stop();
     // Stop accepting connections; in-flight requests finish, then the database closes.
     server.close(async () => {
-      await app.stop();
+      await stopped;
       await handle.close();
       process.exit(0);
     });

@@ -1,10 +1,11 @@
 /**
- * The current clustering run: the one readers see. Every "current run" query lives here.
+ * The current clustering run: the one readers see. Every "current run" query lives here, and the
+ * lock that keeps placing articles into it and replacing it from overlapping.
  */
-import { type SQL, eq, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Executor } from './client.js';
-import { clusteringRuns } from './schema.js';
+import type { Executor, Transaction } from './client.js';
+import { clusteringRuns, topicChanges } from './schema.js';
 
 /** The current run's id as a subquery (null before the first run). */
 export const currentRunIdSql: SQL<number | null> = sql`(select id from clustering_runs where is_current)`;
@@ -21,8 +22,7 @@ export interface CurrentRun {
   id: number;
   /** Articles the run clustered. */
   articleCount: number;
-  /** Articles stored when it loaded them (clustered, or kept from before its window). */
-  corpusSize: number;
+  startedAt: string;
   finishedAt: string;
   windowStart: string | null;
 }
@@ -32,18 +32,38 @@ export async function findCurrentRun(db: Executor): Promise<CurrentRun | undefin
     .select({
       id: clusteringRuns.id,
       articleCount: clusteringRuns.articleCount,
-      corpusSize: clusteringRuns.corpusSize,
+      startedAt: clusteringRuns.startedAt,
       finishedAt: clusteringRuns.finishedAt,
       windowStart: clusteringRuns.windowStart,
     })
     .from(clusteringRuns)
     .where(eq(clusteringRuns.isCurrent, true));
   if (!run) return undefined;
-  return {
-    id: run.id,
-    articleCount: run.articleCount ?? 0,
-    corpusSize: run.corpusSize ?? run.articleCount ?? 0,
-    finishedAt: run.finishedAt ?? '',
-    windowStart: run.windowStart,
-  };
+  return { ...run, articleCount: run.articleCount ?? 0, finishedAt: run.finishedAt ?? run.startedAt };
+}
+
+/** The topics a run found, by their position in its model (the index of the result). */
+export async function topicIdsByPosition(db: Executor, runId: number): Promise<number[]> {
+  const versions = await db
+    .select({ topicId: topicChanges.topicId })
+    .from(topicChanges)
+    .where(and(eq(topicChanges.runId, runId), eq(topicChanges.found, true)))
+    .orderBy(asc(topicChanges.position));
+  return versions.map((version) => version.topicId);
+}
+
+/** Any number for the advisory lock, as long as nothing else on the database uses it. */
+const CURRENT_RUN_LOCK = 7_261_950_421;
+
+/**
+ * Until the transaction ends: `place` (shared) lets articles be placed into the current run, or
+ * `replace` (exclusive) lets a new run become current. So an import never places articles into a
+ * run that another transaction is superseding, and a run never switches under an import.
+ */
+export async function lockCurrentRun(tx: Transaction | Executor, mode: 'place' | 'replace'): Promise<void> {
+  await tx.execute(
+    mode === 'place'
+      ? sql`select pg_advisory_xact_lock_shared(${CURRENT_RUN_LOCK})`
+      : sql`select pg_advisory_xact_lock(${CURRENT_RUN_LOCK})`,
+  );
 }

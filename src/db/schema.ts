@@ -59,6 +59,8 @@ export const articles = pgTable(
   (t) => [
     index('articles_source_idx').on(t.sourceId),
     index('articles_published_idx').on(t.publishedAt, t.id),
+    // "Articles stored since the current run started" (the re-clustering policy) counts by it.
+    index('articles_created_idx').on(t.createdAt),
     index('articles_search_idx').using('gin', t.searchVector),
   ],
 );
@@ -96,8 +98,6 @@ export const clusteringRuns = pgTable(
     k: integer(),
     /** Articles clustered. */
     articleCount: integer('article_count'),
-    /** Articles stored when the run loaded them (clustered or outside its window); later ones are new to it. */
-    corpusSize: integer('corpus_size'),
     parameters: jsonb().$type<Record<string, number | string | boolean>>(),
     kSelection: jsonb('k_selection').$type<KSelection>(),
     quality: jsonb().$type<{ inertia: number; silhouette: number | null }>(),

@@ -3,11 +3,11 @@
  * notices of every process on the database (db/change-notices.ts): an import through any server
  * or `npm run seed`, a run by any server or `npm run cluster`.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { createPubSub } from 'graphql-yoga';
 import { type ChangeNotice, CHANGES_CHANNEL, parseChangeNotice } from '../db/change-notices.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { currentRunIdSql } from '../db/current-run.js';
+import { inCurrentRun } from '../db/current-run.js';
 import { articleTopics, topicChanges } from '../db/schema.js';
 
 export interface ArticleAddedEvent {
@@ -44,7 +44,7 @@ async function publishNotice(handle: Pick<DatabaseHandle, 'db'>, events: NewsEve
     const placed = await handle.db
       .select({ articleId: articleTopics.articleId, topicId: articleTopics.topicId, score: articleTopics.score })
       .from(articleTopics)
-      .where(and(sql`${articleTopics.runId} = ${currentRunIdSql}`, inArray(articleTopics.articleId, notice.ids)));
+      .where(and(inCurrentRun(articleTopics), inArray(articleTopics.articleId, notice.ids)));
     for (const event of placed) events.publish('articleAdded', event);
     for (const topicId of new Set(placed.map((event) => event.topicId))) events.publish('topicUpdated', topicId, { topicId });
     return;
@@ -75,12 +75,21 @@ export async function listenForChanges(
     (payload) => {
       const notice = parseChangeNotice(payload);
       if (notice === null) return;
-      queue = queue
-        .then(() => publishNotice(handle, events, notice))
-        .catch((error: Error) => log(`change notice not delivered to subscribers: ${error.message}`))
-        .then(() => onNotice(notice));
+      queue = queue.then(async () => {
+        try {
+          await publishNotice(handle, events, notice);
+        } catch (error) {
+          log(`change notice not delivered to subscribers: ${(error as Error).message}`);
+        }
+        try {
+          onNotice(notice);
+        } catch (error) {
+          log(`change notice not handled: ${(error as Error).message}`);
+        }
+      });
     },
-    // After a reconnect, notices may have been missed: nothing cached can be trusted.
+    // After a reconnect, notices may have been missed: nothing cached can be trusted (subscribers
+    // miss what happened meanwhile; the re-clustering policy looks again on its own timer).
     () => events.publish('dataChanged'),
   );
 }

@@ -10,6 +10,7 @@ import { decodeBase64, encodeBase64 } from '@pothos/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { currentRunIdSql } from '../db/current-run.js';
+import { isDatabaseId } from './ids.js';
 
 const PREFIX = 'feed:';
 
@@ -25,16 +26,19 @@ export interface FeedPosition<Args extends ConnectionArgs> {
   runId: number | null;
 }
 
-function unwrap(cursor: string): { runId: number; inner: string } {
-  let decoded = '';
+function decoded(text: string): string {
   try {
-    decoded = decodeBase64(cursor);
+    return decodeBase64(text);
   } catch {
-    // reported below
+    return '';
   }
-  const match = /^feed:(\d+):(.+)$/s.exec(decoded);
+}
+
+function unwrap(cursor: string): { runId: number; inner: string } {
+  const match = /^feed:(\d+):(.+)$/s.exec(decoded(cursor));
   const runId = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(runId)) {
+  // The inner cursor is plugin-drizzle's ("DC:" and its values).
+  if (!match || !isDatabaseId(runId) || !decoded(match[2]).startsWith('DC:')) {
     throw new GraphQLError(`Invalid cursor: ${cursor.slice(0, 100)}`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return { runId, inner: match[2] };

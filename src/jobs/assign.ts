@@ -5,15 +5,16 @@
  * clustered, new ones wait for the next run (which the re-clustering policy then starts at once)
  * rather than crowd into topics found for a much smaller corpus.
  */
-import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, notExists, sql } from 'drizzle-orm';
 import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
 import { notifyChange } from '../db/change-notices.js';
 import type { Database, Executor } from '../db/client.js';
-import { type CurrentRun, findCurrentRun } from '../db/current-run.js';
-import { articleTopics, articles, topicChanges, topics } from '../db/schema.js';
+import { type CurrentRun, findCurrentRun, lockCurrentRun, topicIdsByPosition } from '../db/current-run.js';
+import { articleTopics, articles } from '../db/schema.js';
 import { loadModel } from './run-model.js';
+import { countTopicSizes } from './topic-sizes.js';
 
 /**
  * New articles are placed with the current model while those new to its run number at most this
@@ -36,9 +37,9 @@ async function modelOf(db: Executor, runId: number): Promise<TopicModel | undefi
   return model;
 }
 
-/** Articles stored that the run neither clustered nor kept from before its window. */
-export async function articlesNewToRun(db: Executor, run: CurrentRun): Promise<number> {
-  return Math.max(0, (await db.$count(articles)) - run.corpusSize);
+/** Articles stored since the run started: it did not cluster them. */
+export function articlesNewToRun(db: Executor, run: CurrentRun): Promise<number> {
+  return db.$count(articles, gt(articles.createdAt, run.startedAt));
 }
 
 /** Whether the run's model may still place new articles (see above). */
@@ -53,12 +54,14 @@ export interface Assignment {
 }
 
 /**
- * Assigns the given articles (those not yet in the current run) to the current run's topics.
+ * Assigns the given articles (those not yet in the current run) to the current run's topics, in
+ * the caller's transaction, which it keeps from overlapping a run switch (lockCurrentRun).
  * Returns the assignments made; none before the first run, or when the model no longer
  * represents the corpus.
  */
 export async function assignToCurrentRun(db: Executor, articleIds: number[]): Promise<Assignment[]> {
   if (articleIds.length === 0) return [];
+  await lockCurrentRun(db, 'place');
   const run = await findCurrentRun(db);
   if (!run || !(await modelRepresentsCorpus(db, run))) return [];
   const model = await modelOf(db, run.id);
@@ -81,12 +84,8 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
   if (rows.length === 0) return [];
 
   const memberships = assignDocuments(model, rows);
-  const versions = await db
-    .select({ topicId: topicChanges.topicId, position: topicChanges.position })
-    .from(topicChanges)
-    .where(and(eq(topicChanges.runId, run.id), eq(topicChanges.found, true)));
-  const topicIdAt = new Map(versions.map((version) => [version.position, version.topicId]));
-  const topicIds = memberships.map((membership) => topicIdAt.get(membership.topic) ?? 0);
+  const topicIdAt = await topicIdsByPosition(db, run.id);
+  const topicIds = memberships.map((membership) => topicIdAt[membership.topic]);
 
   await db.execute(
     bulkInsert(
@@ -101,13 +100,7 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
       [{ name: 'origin', value: sql`'placed'::membership_origin` }],
     ),
   );
-  const touched: number[] = [...new Set(topicIds)];
-  await db
-    .update(topics)
-    .set({
-      size: sql`(select count(*)::int from ${articleTopics} where ${articleTopics.topicId} = ${topics.id} and ${articleTopics.runId} = ${run.id})`,
-    })
-    .where(inArray(topics.id, touched));
+  await countTopicSizes(db, run.id, [...new Set(topicIds)]);
   return rows.map((row, i) => ({ articleId: row.id, topicId: topicIds[i], score: memberships[i].score }));
 }
 

@@ -10,6 +10,8 @@ import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clust
 export interface ClusteringEngine {
   add(docs: ClusterDocument[]): void;
   run(options: ClusterOptions): Promise<ClusteringResult>;
+  /** Gives up: a run that failed before or while computing must not leave a process behind. */
+  close(): void;
 }
 
 export function inlineEngine(): ClusteringEngine {
@@ -17,6 +19,7 @@ export function inlineEngine(): ClusteringEngine {
   return {
     add: (docs) => addDocuments(corpus, docs),
     run: async (options) => clusterCorpus(corpus, options),
+    close: () => {},
   };
 }
 
@@ -24,6 +27,9 @@ type WorkerReply =
   | { progress: { stage: Parameters<NonNullable<ClusterOptions['onProgress']>>[0]; done: number; total: number } }
   | { result: ClusteringResult }
   | { error: string };
+
+/** Why a run ends when its server stops. */
+export const STOPPED_BY_SHUTDOWN = 'stopped: the server is shutting down';
 
 /** `signal`: aborting it stops the child process and fails the run (a server shutting down). */
 export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
@@ -43,10 +49,11 @@ export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
     settle?.({ error: reason });
   };
   const stop = () => {
-    fail('stopped: the server is shutting down');
+    fail(STOPPED_BY_SHUTDOWN);
     child.kill();
   };
-  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
   child.on('error', (error) => fail(error.message));
   child.on('exit', (code, exitSignal) => {
     signal?.removeEventListener('abort', stop);
@@ -74,5 +81,8 @@ export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
         child.on('message', (reply: WorkerReply) => settle?.(reply));
         child.send({ run: options });
       }),
+    close: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
   };
 }

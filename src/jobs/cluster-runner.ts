@@ -10,7 +10,7 @@ import { type RunRequest, startRun } from './run-lock.js';
 export interface ClusteringRunner {
   /** Records a new run and starts it; throws ClusteringRunError when it cannot start. */
   start(request: RunRequest): Promise<number>;
-  /** Whether a run started here is computing. */
+  /** Whether a run started here is being recorded or computed. */
   busy(): boolean;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
@@ -23,24 +23,27 @@ export function createClusteringRunner(
   onFinished: (runId: number, outcome: ClusteringRunSummary | Error) => void,
 ): ClusteringRunner {
   let inProgress: Promise<void> = Promise.resolve();
-  let running = false;
+  let running = 0;
   const stopping = new AbortController();
   return {
-    async start(request) {
-      if (stopping.signal.aborted) throw new Error('the server is shutting down');
-      const runId = await startRun(db, request);
-      running = true;
-      inProgress = completeRun(db, runId, { computeInChildProcess: true, signal: stopping.signal })
-        .then(
-          (summary) => onFinished(runId, summary),
-          (error: Error) => onFinished(runId, error),
-        )
-        .finally(() => {
-          running = false;
-        });
-      return runId;
+    start(request) {
+      if (stopping.signal.aborted) return Promise.reject(new Error('the server is shutting down'));
+      // Known at once, before anything is awaited, so that stop() waits for this run too.
+      running++;
+      const recorded = startRun(db, request);
+      const done = recorded.then(
+        (runId) =>
+          completeRun(db, runId, { computeInChildProcess: true, signal: stopping.signal }).then(
+            (summary) => onFinished(runId, summary),
+            (error: Error) => onFinished(runId, error),
+          ),
+        () => {},
+      );
+      inProgress = Promise.all([inProgress, done]).then(() => {});
+      void done.finally(() => running--);
+      return recorded;
     },
-    busy: () => running,
+    busy: () => running > 0,
     idle: () => inProgress,
     stop: () => {
       stopping.abort();

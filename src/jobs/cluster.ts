@@ -8,14 +8,16 @@ import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
 import type { ClusteringResult, ClusteringStage, PreviousTopics, ProgressListener } from '../clustering/types.js';
 import { notifyChange } from '../db/change-notices.js';
 import type { Database } from '../db/client.js';
-import { findCurrentRun } from '../db/current-run.js';
-import { articleTopics, articles, clusteringRuns, topicChanges } from '../db/schema.js';
+import { findCurrentRun, topicIdsByPosition } from '../db/current-run.js';
+import { articleTopics, articles, clusteringRuns } from '../db/schema.js';
 import { assignUnplacedArticles, rememberModel } from './assign.js';
-import { type ClusteringEngine, childProcessEngine, inlineEngine } from './cluster-engine.js';
+import { type ClusteringEngine, STOPPED_BY_SHUTDOWN, childProcessEngine, inlineEngine } from './cluster-engine.js';
 import { heartbeat, type RunRequest, articleWindowTime, startRun } from './run-lock.js';
 import { type PreviousTopicIds, type WrittenChange, writeRun } from './run-writer.js';
 
 const LOAD_BATCH = 2_000;
+/** While a run computes, it tells the others it is alive this often (run-lock.ts treats 15 minutes of silence as dead). */
+const HEARTBEAT_EVERY_MS = 60_000;
 
 export interface ClusteringRunOptions extends RunRequest {
   onProgress?: ProgressListener;
@@ -60,16 +62,14 @@ interface PreviousRun extends PreviousTopicIds {
   covered: Set<number>;
 }
 
-/** The current run's topics and who belongs to them: what the new run carries on. */
+/**
+ * The current run's topics and who belongs to them: what the new run carries on. Read after the
+ * articles, so that an article placed meanwhile counts as covered (its import announced it).
+ */
 async function loadPreviousRun(db: Database): Promise<PreviousRun | null> {
   const current = await findCurrentRun(db);
   if (!current) return null;
-  const versions = await db
-    .select({ topicId: topicChanges.topicId })
-    .from(topicChanges)
-    .where(and(eq(topicChanges.runId, current.id), eq(topicChanges.found, true)))
-    .orderBy(asc(topicChanges.position));
-  const topicIds = versions.map((version) => version.topicId);
+  const topicIds = await topicIdsByPosition(db, current.id);
   const indexOf = new Map(topicIds.map((topicId, index) => [topicId, index]));
   const topicOfArticle = new Map<number, number>();
   const covered = new Set<number>();
@@ -123,15 +123,17 @@ export async function completeRun(
   runId: number,
   options: Pick<ClusteringRunOptions, 'onProgress' | 'computeInChildProcess' | 'warmStart' | 'signal'> = {},
 ): Promise<ClusteringRunSummary> {
+  let engine: ClusteringEngine | undefined;
+  const beat = setInterval(() => void heartbeat(db, runId).catch(() => {}), HEARTBEAT_EVERY_MS).unref();
   try {
     const [run] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.id, runId));
     if (!run) throw new Error(`clustering run ${runId} does not exist`);
     const loadStart = performance.now();
-    const previous = await loadPreviousRun(db);
-    const engine = options.computeInChildProcess ? childProcessEngine(options.signal) : inlineEngine();
+    engine = options.computeInChildProcess ? childProcessEngine(options.signal) : inlineEngine();
     const articleIds = await loadArticles(db, engine, run.windowStart, options.onProgress);
+    const previous = await loadPreviousRun(db);
     const loadMs = performance.now() - loadStart;
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw new Error(STOPPED_BY_SHUTDOWN);
     await heartbeat(db, runId);
 
     const previousTopics = previousTopicsOf(previous, articleIds);
@@ -149,11 +151,18 @@ export async function completeRun(
     const written = await db.transaction(async (tx) => {
       const outcome = await writeRun(
         tx,
-        { runId, articleIds, result, previous: previousTopics && previous ? previous : null },
+        {
+          runId,
+          articleIds,
+          result,
+          previousRunId: previous?.runId ?? null,
+          previous: previousTopics && previous ? previous : null,
+          windowStart: run.windowStart,
+        },
         options.onProgress,
       );
       timings.write = performance.now() - writeStart;
-      await tx
+      const [succeeded] = await tx
         .update(clusteringRuns)
         .set({
           status: 'succeeded',
@@ -165,7 +174,10 @@ export async function completeRun(
           timings: roundedTimings(timings),
           finishedAt: sql`now()`,
         })
-        .where(eq(clusteringRuns.id, runId));
+        .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
+        .returning({ id: clusteringRuns.id });
+      // Another process took this run for dead (no heartbeat for 15 minutes) and failed it.
+      if (!succeeded) throw new Error(`run ${runId} was marked failed while it computed`);
       await notifyChange(tx, { kind: 'run', runId, status: 'succeeded' });
       // Articles the previous run had no topic for (imported while its model could not place
       // them) are new to every feed: subscribers hear of them as of any import.
@@ -194,6 +206,7 @@ export async function completeRun(
       assignedAfterwards,
     };
   } catch (error) {
+    engine?.close();
     const failed = await db
       .update(clusteringRuns)
       .set({ status: 'failed', error: (error as Error).message.slice(0, 2_000), finishedAt: sql`now()` })
@@ -202,5 +215,7 @@ export async function completeRun(
       .catch(() => []);
     if (failed.length > 0) await notifyChange(db, { kind: 'run', runId, status: 'failed' }).catch(() => {});
     throw error;
+  } finally {
+    clearInterval(beat);
   }
 }

@@ -4,12 +4,13 @@
  * due at once when there is none yet, or when the current model no longer represents the corpus
  * (assign.ts): the user never sees a handful of seed topics holding a whole imported corpus.
  */
-import { eq } from 'drizzle-orm';
+import { eq, gte } from 'drizzle-orm';
 import { type ReclusterPolicy, formatDuration } from '../config.js';
 import type { Executor } from '../db/client.js';
 import { findCurrentRun } from '../db/current-run.js';
 import { articles, clusteringRuns } from '../db/schema.js';
 import { PLACE_WHILE_NEW_SHARE_AT_MOST, articlesNewToRun } from './assign.js';
+import { articleWindowTime } from './run-lock.js';
 
 export interface ReclusterState {
   due: boolean;
@@ -31,6 +32,24 @@ function plural(count: number, noun: string): string {
 
 /** The policy's verdict now. */
 export async function evaluateReclusterPolicy(
+  db: Executor,
+  policy: Pick<ReclusterPolicy, 'newShare' | 'newCount' | 'intervalMs' | 'windowMs'>,
+  now = Date.now(),
+): Promise<ReclusterState> {
+  const verdict = await evaluateRules(db, policy, now);
+  if (!verdict.due || policy.windowMs === null) return verdict;
+  // A run of the window needs something to cluster.
+  const windowStart = new Date(now - policy.windowMs).toISOString();
+  const inWindow = await db.$count(articles, gte(articleWindowTime, windowStart));
+  if (inWindow >= 2) return verdict;
+  return {
+    ...verdict,
+    due: false,
+    reason: `${verdict.reason}; but the window (the last ${formatDuration(policy.windowMs)}) holds ${plural(inWindow, 'article')}, and clustering needs 2`,
+  };
+}
+
+async function evaluateRules(
   db: Executor,
   policy: Pick<ReclusterPolicy, 'newShare' | 'newCount' | 'intervalMs' | 'windowMs'>,
   now = Date.now(),

@@ -44,6 +44,11 @@ export function createReclusterScheduler(options: {
     if (message !== lastMessage) log(message);
     lastMessage = message;
   };
+  /** After a failure, automatic runs wait, longer after each failure in a row. */
+  const backOff = () => {
+    failures++;
+    notBefore = Date.now() + Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
+  };
 
   const check = async () => {
     if (stopped || checking || runner.busy() || Date.now() < notBefore) return;
@@ -56,6 +61,7 @@ export function createReclusterScheduler(options: {
     } catch (error) {
       // Another server's run holds the lock: it will cover these articles.
       if (error instanceof ClusteringRunError && error.code === 'IN_PROGRESS') return;
+      backOff();
       say(`automatic clustering did not start: ${(error as Error).message}`);
     } finally {
       checking = false;
@@ -80,15 +86,19 @@ export function createReclusterScheduler(options: {
   return {
     nudge,
     runEnded(succeeded) {
-      failures = succeeded ? 0 : failures + 1;
-      notBefore = succeeded ? 0 : Date.now() + Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
+      if (succeeded) {
+        failures = 0;
+        notBefore = 0;
+      } else {
+        backOff();
+      }
       nudge();
     },
     async state() {
       const state = await evaluateReclusterPolicy(db, policy);
       if (!policy.enabled) return { ...state, due: false, reason: `automatic runs are off (RECLUSTER=off); ${state.reason}` };
       if (state.due && Date.now() < notBefore) {
-        return { ...state, due: false, reason: `the last automatic run failed; the next may start at ${new Date(notBefore).toISOString()}` };
+        return { ...state, due: false, reason: `the last automatic run failed or could not start; the next may start at ${new Date(notBefore).toISOString()}` };
       }
       return state;
     },

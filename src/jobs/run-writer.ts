@@ -3,11 +3,12 @@
  * carries on or creates (by its lineage), their changes and shares, memberships, similarities,
  * topic relations and the model; then it retires the topics that ended and prunes old runs.
  */
-import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { ClusteringResult, ProgressListener, TopicResult } from '../clustering/types.js';
 import type { TopicChangeKind } from '../clustering/lineage.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
 import type { Transaction } from '../db/client.js';
+import { findCurrentRun, lockCurrentRun } from '../db/current-run.js';
 import {
   articleSimilarities,
   articleTopics,
@@ -38,7 +39,12 @@ export interface RunToWrite {
   /** Database ids of the clustered articles, in the clustering's input order. */
   articleIds: number[];
   result: ClusteringResult;
+  /** The run that was current when this one loaded its articles (null: none). */
+  previousRunId: number | null;
+  /** Its topics, when the clustering carried them on. */
   previous: PreviousTopicIds | null;
+  /** With a clustering window, its start: older articles keep their topic. */
+  windowStart: string | null;
 }
 
 export interface WrittenChange {
@@ -128,7 +134,7 @@ async function identifyTopics(tx: Transaction, run: RunToWrite): Promise<{ ids: 
 }
 
 /** Records the changes and shares of the run, and retires the previous topics that ended in it. */
-async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], kinds: TopicChangeKind[]): Promise<WrittenChange[]> {
+async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], kinds: TopicChangeKind[]): Promise<void> {
   const { result, previous, runId } = run;
   const { dimensions } = result.model;
   const found = result.topics.map((topic, cluster) => ({
@@ -172,7 +178,7 @@ async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], ki
       centroid: null,
     };
   });
-  await tx.insert(topicChanges).values([...found, ...endings]);
+  if (found.length + endings.length > 0) await tx.insert(topicChanges).values([...found, ...endings]);
 
   const overlaps = previous === null ? [] : (result.lineage?.overlaps ?? []);
   if (overlaps.length > 0) {
@@ -186,10 +192,6 @@ async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], ki
       })),
     );
   }
-  return [
-    ...found.map((row, cluster) => ({ topicId: row.topicId, kind: kinds[cluster], label: row.label, size: row.size })),
-    ...endings.map((row, i) => ({ topicId: row.topicId, kind: ended[i].kind, label: row.label, size: 0 })),
-  ];
 }
 
 async function writeMemberships(tx: Transaction, run: RunToWrite, ids: number[], onProgress?: ProgressListener): Promise<void> {
@@ -247,22 +249,22 @@ async function writeMemberships(tx: Transaction, run: RunToWrite, ids: number[],
 }
 
 /**
- * Articles the run did not cluster (older than its window) keep the topic they had in the
- * previous run. Returns how many.
+ * Articles older than the run's window keep the topic they had in the previous run (even a topic
+ * that ended in this one: their subject did not come back). Returns how many.
  */
-async function carryOlderArticles(tx: Transaction, runId: number, previousRunId: number): Promise<number> {
+async function carryOlderArticles(tx: Transaction, runId: number, previousRunId: number, windowStart: string): Promise<number> {
   await tx.execute(sql`
     insert into article_topics (run_id, article_id, topic_id, score, weak, origin)
     select ${runId}, m.article_id, m.topic_id, m.score, m.weak, 'carried'
-    from article_topics m
-    where m.run_id = ${previousRunId}
+    from article_topics m join articles a on a.id = m.article_id
+    where m.run_id = ${previousRunId} and coalesce(a.published_at, a.created_at) < ${windowStart}
       and not exists (select 1 from article_topics n where n.run_id = ${runId} and n.article_id = m.article_id)`);
   return tx.$count(articleTopics, and(eq(articleTopics.runId, runId), eq(articleTopics.origin, 'carried')));
 }
 
 /**
- * A topic's size is its articles in the current run: the run's topics, and retired topics that
- * still hold articles carried from before the window, are counted again.
+ * Sizes counted from the memberships: of the topics the run found or ended (carried articles
+ * count), and of those retired earlier that held carried articles; a change's size is its topic's.
  */
 async function countSizes(tx: Transaction, runId: number): Promise<void> {
   await tx.execute(sql`
@@ -270,7 +272,17 @@ async function countSizes(tx: Transaction, runId: number): Promise<void> {
     where topics.latest_run_id = ${runId} or topics.retired_run_id = ${runId} or (topics.retired_run_id is not null and topics.size > 0)`);
   await tx.execute(sql`
     update topic_changes set size = topics.size from topics
-    where topic_changes.run_id = ${runId} and topic_changes.found and topics.id = topic_changes.topic_id`);
+    where topic_changes.run_id = ${runId} and topics.id = topic_changes.topic_id`);
+}
+
+/** The run's changes as written: the topics it found (by position), then those that ended. */
+async function readChanges(tx: Transaction, runId: number): Promise<WrittenChange[]> {
+  const rows = await tx
+    .select({ topicId: topicChanges.topicId, kind: topicChanges.kind, label: topicChanges.label, size: topicChanges.size, found: topicChanges.found })
+    .from(topicChanges)
+    .where(eq(topicChanges.runId, runId))
+    .orderBy(sql`${topicChanges.found} desc`, asc(topicChanges.position), asc(topicChanges.topicId));
+  return rows.map(({ topicId, kind, label, size }) => ({ topicId, kind: kind.toUpperCase() as TopicChangeKind, label, size }));
 }
 
 /**
@@ -300,15 +312,25 @@ async function pruneOldRuns(tx: Transaction, currentRunId: number): Promise<void
   if (ids.length === 0) return;
   await tx.delete(articleTopics).where(inArray(articleTopics.runId, ids));
   await tx.delete(articleSimilarities).where(inArray(articleSimilarities.runId, ids));
+  await tx.delete(topicRelations).where(inArray(topicRelations.runId, ids));
   await tx.delete(runModels).where(inArray(runModels.runId, ids));
 }
 
-/** Writes the run and makes it current; the caller's transaction makes that one step for readers. */
+/**
+ * Writes the run and makes it current; the caller's transaction makes that one step for readers.
+ * Refuses (throws) when another run became current since this one loaded its articles.
+ */
 export async function writeRun(tx: Transaction, run: RunToWrite, onProgress?: ProgressListener): Promise<WrittenRun> {
+  await lockCurrentRun(tx, 'replace');
+  const current = await findCurrentRun(tx);
+  if ((current?.id ?? null) !== run.previousRunId) {
+    throw new Error(`run ${current?.id} became current while this run computed; start a new run`);
+  }
   const { ids, kinds } = await identifyTopics(tx, run);
-  const changes = await recordLineage(tx, run, ids, kinds);
+  await recordLineage(tx, run, ids, kinds);
   await writeMemberships(tx, run, ids, onProgress);
-  const carried = run.previous === null ? 0 : await carryOlderArticles(tx, run.runId, run.previous.runId);
+  const carried =
+    run.previousRunId === null || run.windowStart === null ? 0 : await carryOlderArticles(tx, run.runId, run.previousRunId, run.windowStart);
   await countSizes(tx, run.runId);
   await saveModel(tx, run.runId, run.result.model);
   onProgress?.('write', 1, 1);
@@ -316,10 +338,7 @@ export async function writeRun(tx: Transaction, run: RunToWrite, onProgress?: Pr
     .update(clusteringRuns)
     .set({ isCurrent: false, supersededAt: sql`now()` })
     .where(and(eq(clusteringRuns.isCurrent, true), ne(clusteringRuns.id, run.runId)));
-  await tx
-    .update(clusteringRuns)
-    .set({ isCurrent: true, corpusSize: run.articleIds.length + carried })
-    .where(eq(clusteringRuns.id, run.runId));
+  await tx.update(clusteringRuns).set({ isCurrent: true }).where(eq(clusteringRuns.id, run.runId));
   await pruneOldRuns(tx, run.runId);
-  return { topicIdOfCluster: ids, changes, carried };
+  return { topicIdOfCluster: ids, changes: await readChanges(tx, run.runId), carried };
 }

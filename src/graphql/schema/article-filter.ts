@@ -3,8 +3,8 @@
  * that the count always matches the rows.
  */
 import { type SQL, and, sql } from 'drizzle-orm';
-import { inCurrentRun } from '../../db/current-run.js';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { inCurrentRun } from '../../db/current-run.js';
 import type { articles } from '../../db/schema.js';
 
 type ArticleColumns = Pick<typeof articles, 'id' | 'sourceId' | 'publishedAt' | 'createdAt' | 'searchVector' | 'title' | 'body'>;

@@ -14,7 +14,8 @@ const RunStatus = builder.enumType('ClusteringRunStatus', {
 
 /** A run's topics: the versions it found, largest first, as the topics they are. */
 const runTopics = drizzleConnectionHelpers(builder, 'topicChanges', {
-  query: { where: { found: true }, orderBy: { size: 'desc', topicId: 'asc' } },
+  // Read through the run's `versions` relation, which holds only the topics it found.
+  query: { orderBy: { size: 'desc', topicId: 'asc' } },
   select: (nestedSelection) => ({ with: { topic: nestedSelection() } }),
   resolveNode: (version) => version.topic,
 });

@@ -11,7 +11,8 @@ import { topicChanges, topicShares, topics } from '../../db/schema.js';
 import { validateArticle } from '../../jobs/article-input.js';
 import { storeArticles } from '../../jobs/import.js';
 import { ClusteringRunError } from '../../jobs/run-lock.js';
-import type { ArticleAddedEvent, RunEvent } from '../events.js';
+import type { ArticleAddedEvent } from '../events.js';
+import { databaseId } from '../ids.js';
 import { requireOperator } from '../auth.js';
 import { builder, type GraphQLContext } from '../builder.js';
 import { Article } from './article.js';
@@ -126,7 +127,7 @@ builder.mutationFields((t) => ({
       requireOperator(ctx.auth);
       let runId: number;
       try {
-        const windowMs = args.window ? parseWindow(args.window) : undefined;
+        const windowMs = args.window === null || args.window === undefined ? undefined : parseWindow(args.window);
         runId = await ctx.clustering.start({
           k: args.k ?? undefined,
           seed: args.seed ?? undefined,
@@ -205,23 +206,23 @@ async function carriedOnBy(db: Database, topicId: number): Promise<number> {
   return id;
 }
 
-/** The articles added to a topic's feed, following the topic through the runs that merge it. */
-async function* followTopicFeed(ctx: GraphQLContext, topicId: number): AsyncGenerator<ArticleAddedEvent> {
-  await findTopic(ctx.db, topicId);
-  let followed = await carriedOnBy(ctx.db, topicId);
-  type Event = { article: ArticleAddedEvent } | { run: RunEvent };
-  const events = Repeater.merge([
-    mapEvents(ctx.events.subscribe('articleAdded'), (article): Event => ({ article })),
-    mapEvents(ctx.events.subscribe('topicsChanged'), (run): Event => ({ run })),
-  ]);
-  for await (const event of events) {
-    if ('run' in event) followed = await carriedOnBy(ctx.db, followed);
-    else if (event.article.topicId === followed) yield event.article;
-  }
-}
-
-async function* mapEvents<T, U>(source: AsyncIterable<T>, map: (value: T) => U): AsyncGenerator<U> {
-  for await (const value of source) yield map(value);
+/**
+ * The articles added to a topic's feed, following the topic through the runs that merge it. A
+ * Repeater rather than an async generator: when the client leaves, it stops at once, wherever it
+ * waits (a generator would stay subscribed until the next matching article).
+ */
+function followTopicFeed(ctx: GraphQLContext, topicId: number): Repeater<ArticleAddedEvent> {
+  return new Repeater<ArticleAddedEvent>(async (push, stop) => {
+    const added = ctx.events.subscribe('articleAdded');
+    const runs = ctx.events.subscribe('topicsChanged');
+    void stop.then(() => Promise.all([added.return?.(), runs.return?.()]));
+    let followed = await carriedOnBy(ctx.db, topicId);
+    void (async () => {
+      for await (const _run of runs) followed = await carriedOnBy(ctx.db, followed);
+    })().catch((error: Error) => stop(error));
+    for await (const event of added) if (event.topicId === followed) await push(event);
+    stop();
+  });
 }
 
 const ReclusterState = builder
@@ -287,7 +288,11 @@ builder.subscriptionFields((t) => ({
       'Each article placed into a topic’s feed from now on, imported through any server or command on the database. ' +
       'The subscription follows its topic across clustering runs: when a run merges it into another topic, it goes on with that one.',
     args: { topicId: t.arg.globalID({ required: true, for: [Topic], description: 'The topic to follow.' }) },
-    subscribe: (_root, args, ctx) => followTopicFeed(ctx, Number(args.topicId.id)),
+    subscribe: async (_root, args, ctx) => {
+      const topicId = databaseId(args.topicId, 'Topic', 'topicId');
+      await findTopic(ctx.db, topicId);
+      return followTopicFeed(ctx, topicId);
+    },
     resolve: (event) => event,
   }),
   topicUpdated: t.field({
@@ -295,7 +300,7 @@ builder.subscriptionFields((t) => ({
     description: 'The topic each time it changes: a clustering run gives it a new version or ends it, or articles join it.',
     args: { id: t.arg.globalID({ required: true, for: [Topic], description: 'The topic.' }) },
     subscribe: async (_root, args, ctx) => {
-      const topicId = Number(args.id.id);
+      const topicId = databaseId(args.id, 'Topic', 'id');
       await findTopic(ctx.db, topicId);
       return ctx.events.subscribe('topicUpdated', topicId);
     },

@@ -33,9 +33,12 @@ DROP INDEX "article_topics_article_idx";--> statement-breakpoint
 DROP INDEX "topics_run_slug";--> statement-breakpoint
 DROP INDEX "topics_run_position";--> statement-breakpoint
 ALTER TABLE "article_topics" ADD COLUMN "origin" "membership_origin" DEFAULT 'clustered'::"membership_origin" NOT NULL;--> statement-breakpoint
+-- Articles stored after their run started were placed by its model, not clustered.
+UPDATE "article_topics" SET "origin" = 'placed' FROM "articles", "clustering_runs"
+  WHERE "articles"."id" = "article_topics"."article_id" AND "clustering_runs"."id" = "article_topics"."run_id"
+    AND "articles"."created_at" > "clustering_runs"."started_at";--> statement-breakpoint
 ALTER TABLE "clustering_runs" ADD COLUMN "reason" text;--> statement-breakpoint
 ALTER TABLE "clustering_runs" ADD COLUMN "window_start" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "clustering_runs" ADD COLUMN "corpus_size" integer;--> statement-breakpoint
 ALTER TABLE "clustering_runs" ADD COLUMN "superseded_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "clustering_runs" ADD COLUMN "pruned_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "topic_relations" ADD COLUMN "run_id" integer;--> statement-breakpoint
@@ -52,7 +55,6 @@ INSERT INTO "topic_changes" ("run_id", "topic_id", "kind", "found", "position", 
   SELECT "topics"."run_id", "topics"."id", 'born', true, "topics"."position", "topics"."label", "topics"."keywords", "topics"."size",
     substring("run_models"."centroids" from "topics"."position" * "run_models"."dimensions" * 4 + 1 for "run_models"."dimensions" * 4)
   FROM "topics" LEFT JOIN "run_models" ON "run_models"."run_id" = "topics"."run_id";--> statement-breakpoint
-UPDATE "clustering_runs" SET "corpus_size" = "article_count" WHERE "status" = 'succeeded';--> statement-breakpoint
 UPDATE "clustering_runs" SET "superseded_at" = coalesce("finished_at", now()), "pruned_at" = now()
   WHERE "status" = 'succeeded' AND NOT "is_current";--> statement-breakpoint
 ALTER TABLE "topics" ALTER COLUMN "born_run_id" SET NOT NULL;--> statement-breakpoint
@@ -67,6 +69,7 @@ ALTER TABLE "topic_relations" ADD PRIMARY KEY ("run_id","topic_id","related_topi
 DROP INDEX "article_topics_feed_idx";--> statement-breakpoint
 CREATE INDEX "article_topics_feed_idx" ON "article_topics" ("topic_id","run_id","score" DESC,"article_id");--> statement-breakpoint
 ALTER TABLE "topics" ADD CONSTRAINT "topics_slug_key" UNIQUE("slug");--> statement-breakpoint
+CREATE INDEX "articles_created_idx" ON "articles" ("created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "topic_changes_run_position" ON "topic_changes" ("run_id","position");--> statement-breakpoint
 CREATE INDEX "topic_changes_topic_idx" ON "topic_changes" ("topic_id","run_id");--> statement-breakpoint
 CREATE INDEX "topic_shares_to_idx" ON "topic_shares" ("run_id","to_topic_id");--> statement-breakpoint

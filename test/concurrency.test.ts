@@ -1,0 +1,119 @@
+/**
+ * Imports and clustering runs at the same time: an article imported while a run computes ends up
+ * in the new run's topics (placed by its model), topic sizes always count the current run's
+ * memberships, every article has one topic, and a run another process gave up for dead cannot
+ * become current.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articleTopics, articles, clusteringRuns } from '../src/db/schema.js';
+import { lockCurrentRun } from '../src/db/current-run.js';
+import { completeRun, runClustering } from '../src/jobs/cluster.js';
+import { startRun } from '../src/jobs/run-lock.js';
+import { readBbcSample, storeLines } from './helpers/bbc.js';
+import { themedArticles } from './helpers/themes.js';
+import { createCorpusDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
+
+describe('imports during clustering runs', () => {
+  const sample = readBbcSample();
+  let handle: TestDatabase;
+
+  beforeAll(async () => {
+    handle = await createCorpusDatabase();
+    await runClustering(handle.db, { k: 4 });
+  });
+  afterAll(() => handle?.close());
+
+  /** Sizes that disagree with the current run's memberships, and articles with other than one topic. */
+  async function inconsistencies() {
+    const sizes = await handle.db.execute(sql`
+      select t.id from topics t
+      where t.size <> (select count(*) from article_topics m where m.topic_id = t.id and m.run_id = (select id from clustering_runs where is_current))`);
+    const topicsPerArticle = await handle.db.execute(sql`
+      select a.id from articles a
+      where (select count(*) from article_topics m where m.article_id = a.id and m.run_id = (select id from clustering_runs where is_current)) <> 1`);
+    const rows = (result: unknown) => (Array.isArray(result) ? result : ((result as { rows: unknown[] }).rows ?? []));
+    return { sizes: rows(sizes).length, articles: rows(topicsPerArticle).length };
+  }
+
+  it('places an article imported while a run computes with the new run, not with the topics of the old one', async () => {
+    // Not in the corpus yet (the BBC sample shares articles with it).
+    const fresh = themedArticles('rates', 5, 7);
+    let imported: Promise<unknown> | undefined;
+    const summary = await runClustering(handle.db, {
+      k: 4,
+      seed: 2,
+      onProgress: (stage) => {
+        // Once the articles are loaded: the import commits before the run writes.
+        if (stage === 'cluster' && !imported) imported = storeLines(handle.db, fresh);
+      },
+    });
+    await imported;
+    expect(summary.carried).toBe(0);
+    const memberships = await handle.db
+      .select({ origin: articleTopics.origin, retired: sql<number | null>`t.retired_run_id` })
+      .from(articleTopics)
+      .innerJoin(articles, eq(articles.id, articleTopics.articleId))
+      .innerJoin(sql`topics t`, sql`t.id = ${articleTopics.topicId}`)
+      .where(and(eq(articleTopics.runId, summary.runId), sql`${articles.externalId} in ${fresh.map((line) => line.id)}`));
+    expect(memberships).toHaveLength(5);
+    for (const membership of memberships) expect(membership).toEqual({ origin: 'placed', retired: null });
+    expect(await handle.db.$count(articleTopics, and(eq(articleTopics.runId, summary.runId), eq(articleTopics.origin, 'carried')))).toBe(0);
+    expect(await inconsistencies()).toEqual({ sizes: 0, articles: 0 });
+  });
+
+  it('keeps sizes and memberships consistent while imports and runs overlap', async () => {
+    const batches = [sample.slice(5, 45), sample.slice(45, 85), sample.slice(85, 125), sample.slice(125, 165)];
+    await Promise.all([
+      (async () => {
+        for (const batch of batches) {
+          await storeLines(handle.db, batch);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })(),
+      (async () => {
+        for (const seed of [3, 4]) await runClustering(handle.db, { k: 4, seed });
+      })(),
+    ]);
+    // Articles that arrived after the last run's load were placed once it finished.
+    expect(await inconsistencies()).toEqual({ sizes: 0, articles: 0 });
+  });
+
+  // PGlite runs one transaction at a time anyway; on PostgreSQL the lock keeps them apart.
+  it.runIf(driverUnderTest === 'postgres')('does not switch runs while an import is placing articles into the current one', async () => {
+    const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let placing!: () => void;
+    const locked = new Promise<void>((resolve) => (placing = resolve));
+    // An import between reading the current run and committing its placements.
+    const importing = handle.db.transaction(async (tx) => {
+      await lockCurrentRun(tx, 'place');
+      placing();
+      await held;
+    });
+    await locked;
+    const run = runClustering(handle.db, { k: 4, seed: 6 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const meanwhile = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    release();
+    await importing;
+    const summary = await run;
+    expect(meanwhile?.id).toBe(before?.id);
+    const after = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    expect(after?.id).toBe(summary.runId);
+  });
+
+  it('refuses to make current a run that another process marked failed while it computed', async () => {
+    const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    const runId = await startRun(handle.db, { k: 4, seed: 5 });
+    // What failStaleRuns in another process does to a run whose heartbeat it has not seen for long.
+    await handle.db.update(clusteringRuns).set({ status: 'failed', error: 'the process running it stopped' }).where(eq(clusteringRuns.id, runId));
+    await expect(completeRun(handle.db, runId)).rejects.toThrow(`run ${runId} was marked failed while it computed`);
+    const run = await handle.db.query.clusteringRuns.findFirst({ where: { id: runId } });
+    expect(run).toMatchObject({ status: 'failed', isCurrent: false, error: 'the process running it stopped' });
+    const current = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    expect(current?.id).toBe(before?.id);
+    expect(await inconsistencies()).toEqual({ sizes: 0, articles: 0 });
+  });
+});
