@@ -53,16 +53,14 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 export async function createApp({ database, config, log = console.log }: AppOptions): Promise<App> {
   const { db } = database;
   const events = createNewsEvents();
-  let recluster: ReclusterScheduler | undefined;
   const clustering = createClusteringRunner(db, (runId, outcome) => {
     if (outcome instanceof Error) log(`clustering run ${runId} failed: ${outcome.message}`);
     else log(formatRunSummary(outcome));
     // Every server hears of the run through its change notice; this server's cache clears now.
     events.publish('dataChanged');
-    recluster?.runEnded(!(outcome instanceof Error));
+    scheduler.runEnded(!(outcome instanceof Error));
   });
-  recluster = createReclusterScheduler({ db, runner: clustering, policy: config.recluster, log });
-  const scheduler = recluster;
+  const scheduler = createReclusterScheduler({ db, runner: clustering, policy: config.recluster, log });
   const stopListening = await listenForChanges(database, events, () => scheduler.nudge(), log);
   const responseCache = createResponseCache(events);
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
@@ -73,7 +71,6 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       events,
       clustering,
       recluster: scheduler,
-      reclusterPolicy: config.recluster,
     }),
     graphiql: { title: 'News topics', defaultQuery: exampleQuery },
     renderGraphiQL,

@@ -7,7 +7,6 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType } from 'graphql';
 import type { Database } from '../db/client.js';
 import { relations } from '../db/relations.js';
-import type { ReclusterPolicy } from '../config.js';
 import type { ClusteringRunner } from '../jobs/cluster-runner.js';
 import type { ReclusterScheduler } from '../jobs/recluster-scheduler.js';
 import type { OperatorAuth } from './auth.js';
@@ -29,7 +28,6 @@ export interface GraphQLContext {
   events: NewsEvents;
   clustering: ClusteringRunner;
   recluster: ReclusterScheduler;
-  reclusterPolicy: ReclusterPolicy;
 }
 
 export const builder = new SchemaBuilder<{

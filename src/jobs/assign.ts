@@ -20,7 +20,7 @@ import { countTopicSizes } from './topic-sizes.js';
  * New articles are placed with the current model while those new to its run number at most this
  * share of the articles it clustered.
  */
-export const PLACE_WHILE_NEW_SHARE_AT_MOST = 1;
+const PLACE_WHILE_NEW_SHARE_AT_MOST = 1;
 
 /** The current run's model, kept in memory: it only changes when a new run becomes current. */
 let cachedModel: { runId: number; model: TopicModel } | undefined;
@@ -42,9 +42,9 @@ export function articlesNewToRun(db: Executor, run: CurrentRun): Promise<number>
   return db.$count(articles, gt(articles.createdAt, run.startedAt));
 }
 
-/** Whether the run's model may still place new articles (see above). */
-export async function modelRepresentsCorpus(db: Executor, run: CurrentRun): Promise<boolean> {
-  return (await articlesNewToRun(db, run)) <= run.articleCount * PLACE_WHILE_NEW_SHARE_AT_MOST;
+/** Whether a run's model still represents the corpus, with this many articles new to it (see above). */
+export function representsCorpus(run: CurrentRun, newArticles: number): boolean {
+  return newArticles <= run.articleCount * PLACE_WHILE_NEW_SHARE_AT_MOST;
 }
 
 export interface Assignment {
@@ -63,7 +63,7 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
   if (articleIds.length === 0) return [];
   await lockCurrentRun(db, 'place');
   const run = await findCurrentRun(db);
-  if (!run || !(await modelRepresentsCorpus(db, run))) return [];
+  if (!run || !representsCorpus(run, await articlesNewToRun(db, run))) return [];
   const model = await modelOf(db, run.id);
   if (!model) return [];
 

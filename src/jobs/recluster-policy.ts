@@ -9,7 +9,7 @@ import { type ReclusterPolicy, formatDuration } from '../config.js';
 import type { Executor } from '../db/client.js';
 import { findCurrentRun } from '../db/current-run.js';
 import { articles, clusteringRuns } from '../db/schema.js';
-import { PLACE_WHILE_NEW_SHARE_AT_MOST, articlesNewToRun } from './assign.js';
+import { articlesNewToRun, representsCorpus } from './assign.js';
 import { articleWindowTime } from './run-lock.js';
 
 export interface ReclusterState {
@@ -81,7 +81,7 @@ async function evaluateRules(
   const state = { newArticles, threshold, dueAt, runningRunId: running?.id ?? null };
   const base = `run ${current.id} clustered ${plural(current.articleCount, 'article')}; ${plural(newArticles, 'article')} arrived since`;
   if (running) return { ...state, due: false, reason: `run ${running.id} is in progress` };
-  if (newArticles > current.articleCount * PLACE_WHILE_NEW_SHARE_AT_MOST) {
+  if (!representsCorpus(current, newArticles)) {
     return { ...state, due: true, reason: `${base}: too many for its topics, which no longer represent the corpus` };
   }
   if (threshold !== null && newArticles >= threshold) {

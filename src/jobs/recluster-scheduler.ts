@@ -17,6 +17,7 @@ const LONGEST_RETRY_MS = 60 * 60 * 1000;
 const MAX_QUIET_PERIODS = 10;
 
 export interface ReclusterScheduler {
+  readonly policy: ReclusterPolicy;
   /** Articles arrived or a run ended: look at the policy again once things are quiet. */
   nudge(): void;
   /** A run this server started has ended. */
@@ -84,6 +85,7 @@ export function createReclusterScheduler(options: {
   };
 
   return {
+    policy,
     nudge,
     runEnded(succeeded) {
       if (succeeded) {

@@ -3,7 +3,7 @@
  * carries on or creates (by its lineage), their changes and shares, memberships, similarities,
  * topic relations and the model; then it retires the topics that ended and prunes old runs.
  */
-import { and, asc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { ClusteringResult, ProgressListener, TopicResult } from '../clustering/types.js';
 import type { TopicChangeKind } from '../clustering/lineage.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
@@ -20,6 +20,7 @@ import {
   topics,
 } from '../db/schema.js';
 import { float32Bytes, saveModel } from './run-model.js';
+import { countTopicSizes } from './topic-sizes.js';
 
 const WRITE_BATCH = 20_000;
 /** Superseded runs whose memberships are kept, so feed cursors taken in them still page on. */
@@ -150,19 +151,14 @@ async function recordLineage(tx: Transaction, run: RunToWrite, ids: number[], ki
   }));
   const ended = previous === null || result.lineage === null ? [] : result.lineage.ended;
   const endedIds = ended.map((topic) => previous!.topicIds[topic.previous]);
-  if (endedIds.length > 0) {
-    await tx
-      .update(topics)
-      .set({ retiredRunId: runId, retiredAt: sql`now()`, size: 0 })
-      .where(inArray(topics.id, endedIds));
-  }
   const endedRows =
     endedIds.length === 0
       ? []
       : await tx
-          .select({ id: topics.id, label: topics.label, keywords: topics.keywords })
-          .from(topics)
-          .where(inArray(topics.id, endedIds));
+          .update(topics)
+          .set({ retiredRunId: runId, retiredAt: sql`now()`, size: 0 })
+          .where(inArray(topics.id, endedIds))
+          .returning({ id: topics.id, label: topics.label, keywords: topics.keywords });
   const endedById = new Map(endedRows.map((row) => [row.id, row]));
   const endings = ended.map((topic, i) => {
     const last = endedById.get(endedIds[i]);
@@ -267,9 +263,17 @@ async function carryOlderArticles(tx: Transaction, runId: number, previousRunId:
  * count), and of those retired earlier that held carried articles; a change's size is its topic's.
  */
 async function countSizes(tx: Transaction, runId: number): Promise<void> {
-  await tx.execute(sql`
-    update topics set size = (select count(*)::int from article_topics m where m.topic_id = topics.id and m.run_id = ${runId})
-    where topics.latest_run_id = ${runId} or topics.retired_run_id = ${runId} or (topics.retired_run_id is not null and topics.size > 0)`);
+  const affected = await tx
+    .select({ id: topics.id })
+    .from(topics)
+    .where(
+      or(
+        eq(topics.latestRunId, runId),
+        eq(topics.retiredRunId, runId),
+        and(isNotNull(topics.retiredRunId), gt(topics.size, 0)),
+      ),
+    );
+  await countTopicSizes(tx, runId, affected.map((topic) => topic.id));
   await tx.execute(sql`
     update topic_changes set size = topics.size from topics
     where topic_changes.run_id = ${runId} and topics.id = topic_changes.topic_id`);

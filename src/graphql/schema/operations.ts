@@ -226,7 +226,7 @@ function followTopicFeed(ctx: GraphQLContext, topicId: number): Repeater<Article
 }
 
 const ReclusterState = builder
-  .objectRef<Awaited<ReturnType<GraphQLContext['recluster']['state']>> & { policy: GraphQLContext['reclusterPolicy'] }>(
+  .objectRef<Awaited<ReturnType<GraphQLContext['recluster']['state']>> & { policy: GraphQLContext['recluster']['policy'] }>(
     'ReclusterState',
   )
   .implement({
@@ -271,7 +271,7 @@ builder.queryFields((t) => ({
   reclustering: t.field({
     type: ReclusterState,
     description: 'When the next clustering run is due and why (the server starts runs by itself, by its policy).',
-    resolve: async (_root, _args, ctx) => ({ ...(await ctx.recluster.state()), policy: ctx.reclusterPolicy }),
+    resolve: async (_root, _args, ctx) => ({ ...(await ctx.recluster.state()), policy: ctx.recluster.policy }),
   }),
 }));
 

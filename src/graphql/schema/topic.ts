@@ -122,6 +122,13 @@ interface TopicShareShape {
 
 const TopicShare = builder.objectRef<TopicShareShape>('TopicShare');
 
+/** A `topic_shares` row as seen from one side: `topic` is the other side's topic. */
+const shareWith = (topic: unknown, row: { share: number; articles: number }): TopicShareShape => ({
+  topic,
+  share: row.share,
+  articles: row.articles,
+});
+
 export const Topic = builder.drizzleNode('topics', {
   // Load only the columns the selected fields ask for (not every body and search vector).
   select: { columns: { id: true } },
@@ -160,7 +167,7 @@ export const Topic = builder.drizzleNode('topics', {
       select: (_args, _ctx, nestedSelection) => ({
         with: { successors: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
       }),
-      resolve: (topic) => topic.successors.map((share) => ({ topic: share.toTopic, share: share.share, articles: share.articles })),
+      resolve: (topic) => topic.successors.map((row) => shareWith(row.toTopic, row)),
     }),
     history: t.relatedConnection('changes', {
       description: 'What each clustering run did to the topic, oldest first: one change per run from its birth to its end.',
@@ -261,7 +268,7 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       select: (_args, _ctx, nestedSelection) => ({
         with: { sources: { orderBy: { share: 'desc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
       }),
-      resolve: (change) => change.sources.map((share) => ({ topic: share.fromTopic, share: share.share, articles: share.articles })),
+      resolve: (change) => change.sources.map((row) => shareWith(row.fromTopic, row)),
     }),
     to: t.field({
       type: [TopicShare],
@@ -269,7 +276,7 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       select: (_args, _ctx, nestedSelection) => ({
         with: { targets: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
       }),
-      resolve: (change) => change.targets.map((share) => ({ topic: share.toTopic, share: share.share, articles: share.articles })),
+      resolve: (change) => change.targets.map((row) => shareWith(row.toTopic, row)),
     }),
   }),
 });
@@ -358,8 +365,9 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
             position.runId === null
               ? {}
               : {
-                  feedTotal: (table) =>
-                    sql<number>`(select count(*)::int from article_topics m where m.topic_id = ${table.id} and m.run_id = ${feedRunSql(position.runId)})`,
+                  // The stored size while the cursor's run is still current; counted only for an older run's page.
+                  feedTotal: (table) => sql<number>`(case when ${feedRunSql(position.runId)} = ${currentRunIdSql} then ${table.size}
+                    else (select count(*)::int from article_topics m where m.topic_id = ${table.id} and m.run_id = ${feedRunSql(position.runId)}) end)`,
                 },
           with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) },
         };
@@ -424,16 +432,13 @@ builder.queryFields((t) => ({
       ctx.db.query.topics.findMany(
         query({
           where: { RAW: (table) => (args.status === 'RETIRED' ? retiredTopic : activeTopic)(table) },
-          extras: {
-            latestOrder: (table) => latestArticleSql(table),
-            trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)`,
-          },
-          orderBy:
-            args.orderBy === 'NEWEST'
-              ? { latestOrder: 'desc' }
-              : args.orderBy === 'TRENDING'
-                ? { trendOrder: 'desc' }
-                : { size: 'desc' },
+          // Only the order's own key: each is a subquery per topic. NEWEST shares the
+          // latestArticleAt field's extra; TRENDING sorts topics without a trend (null) last.
+          ...(args.orderBy === 'NEWEST'
+            ? { extras: { latest: (table) => latestArticleSql(table) }, orderBy: { latest: 'desc' } as const }
+            : args.orderBy === 'TRENDING'
+              ? { extras: { trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)` }, orderBy: { trendOrder: 'desc' } as const }
+              : { orderBy: { size: 'desc' } as const }),
         }),
       ),
   }),
