@@ -46,7 +46,8 @@ async function topicFeed(variables: Record<string, unknown>) {
     from topics t
     left join lateral (
       select score, article_id from article_topics
-      where topic_id = t.id order by score desc, article_id asc limit 20
+      where topic_id = t.id and run_id = (select id from clustering_runs where is_current)
+      order by score desc, article_id asc limit 20
     ) m on true
     left join articles a on a.id = m.article_id
     left join sources s on s.id = a.source_id
