@@ -167,14 +167,20 @@ async function bootstrap(db: Database): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const handle = await openConfiguredDatabase(config);
-  await bootstrap(handle.db);
-  const app = await createApp({ database: handle, config });
+  const handle = await openConfiguredDatabase(config, { statementTimeoutMs: config.databaseStatementTimeoutMs });
+  let app: App | undefined;
+  try {
+    await bootstrap(handle.db);
+    app = await createApp({ database: handle, config });
+    await listen(app.server, config.port);
+  } catch (error) {
+    await app?.stop();
+    await handle.close();
+    throw error;
+  }
   const { server } = app;
-  server.listen(config.port, () => {
-    const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-    console.log(`GraphQL and GraphiQL at http://localhost:${config.port}/graphql (data: ${where})`);
-  });
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  console.log(`GraphQL and GraphiQL at http://localhost:${config.port}/graphql (data: ${where})`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -198,9 +204,25 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/** Listens on the port; a port that is taken fails with a line saying what to do. */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is in use (another server running?); set PORT to another port`));
+      else if (error.code === 'EACCES') reject(new Error(`port ${port} needs privileges this process lacks; set PORT to a port above 1023`));
+      else reject(error);
+    };
+    server.once('error', failed);
+    server.listen(port, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    console.error(`could not start: ${(error as Error).message}`);
+    console.error(`could not start: ${describeStartError(error)}`);
     process.exit(1);
   });
 }

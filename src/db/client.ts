@@ -8,7 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'drizzle-orm';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { TransactionSql } from 'postgres';
+import type { Config } from '../config.js';
+import { DATABASE_ALREADY_EXISTS, DATABASE_DOES_NOT_EXIST, INSUFFICIENT_PRIVILEGE, databaseCause, describeError } from './errors.js';
 import { relations } from './relations.js';
+import { registerSessions } from './sessions.js';
 
 export type Database = PgAsyncDatabase<PgQueryResultHKT, typeof relations>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -42,6 +46,28 @@ export interface OpenDatabaseOptions {
   logger?: Logger;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** PostgreSQL: how long to wait for a connection, in ms (default 5 s; 0: no limit). */
+  connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: the longest single statement outside a transaction, in ms (default: no limit).
+   * The server sets it for its requests' queries. Transactions (imports, a clustering run's
+   * write, migrations) lift it: they may wait for the run lock or write many rows.
+   */
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** An idle pooled connection is closed after this long (a dead one is not kept for the next request). */
+const IDLE_TIMEOUT_S = 60;
+/**
+ * Longest wait before reconnecting after a failed connection. postgres.js backs off up to 20 s,
+ * so requests queued during an outage waited that long after the database came back.
+ */
+const MAX_RECONNECT_DELAY_S = 0.5;
+
+/** postgres.js's backoff (3^n / 100 s with jitter), capped at MAX_RECONNECT_DELAY_S. */
+function reconnectDelay(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, MAX_RECONNECT_DELAY_S);
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -51,11 +77,39 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       import('drizzle-orm/postgres-js'),
       import('drizzle-orm/postgres-js/migrator'),
     ]);
+    const statementTimeoutMs = options.statementTimeoutMs ?? 0;
     const client = postgres(options.databaseUrl, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
+      connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
+      idle_timeout: IDLE_TIMEOUT_S,
+      backoff: reconnectDelay,
+      ...(statementTimeoutMs > 0 ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
     });
+    if (statementTimeoutMs > 0) {
+      // Every transaction (Drizzle's and the migrator's go through begin) runs without the limit.
+      type Work = (tx: TransactionSql) => unknown;
+      const begin = client.begin.bind(client) as (...args: [string, Work] | [Work]) => Promise<unknown>;
+      client.begin = ((...args: [string, Work] | [Work]) => {
+        const [options, work] = args.length === 2 ? args : [undefined, args[0]];
+        const unlimited: Work = async (tx) => {
+          await tx`set local statement_timeout = 0`;
+          return work(tx);
+        };
+        return options === undefined ? begin(unlimited) : begin(options, unlimited);
+      }) as typeof client.begin;
+    }
     const db = drizzlePostgres({ client, relations, logger: options.logger });
+    // A connection of its own rather than one reserved from the pool: ending it ends the session
+    // even when it already died (postgres.js hangs on a reserved connection the server closed).
+    registerSessions(db, async () => {
+      const session = postgres(options.databaseUrl!, { max: 1, onnotice: () => {}, connect_timeout: client.options.connect_timeout });
+      return {
+        shared: false,
+        query: async (text, params = []) => [...(await session.unsafe(text, params as never[]))] as never[],
+        release: () => session.end({ timeout: 1 }),
+      };
+    });
     return {
       db,
       driver: 'postgres',
@@ -79,6 +133,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ]);
     const client = await PGlite.create(dataDir, { loadDataDir: options.pgliteTemplate });
     const db = drizzlePglite({ client, relations, logger: options.logger });
+    registerSessions(db, async () => ({
+      shared: true,
+      query: async (text, params) => (await client.query(text, params)).rows as never[],
+      release: async () => {},
+    }));
     return {
       db,
       driver: 'pglite',
@@ -138,14 +197,74 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`could not lock ${dataDir}`);
 }
 
-/** Opens the configured database and brings its schema up to date. */
-export async function openConfiguredDatabase(config: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+/** PostgreSQL's maintenance database, there on every server: where a missing database is created from. */
+const MAINTENANCE_DATABASE = 'postgres';
+
+export interface ConfiguredDatabaseOptions {
+  /** The longest single statement outside a transaction (the server sets it; commands run without). */
+  statementTimeoutMs?: number;
+  /** Where the creation of a missing database is reported. */
+  log?: (message: string) => void;
+}
+
+/**
+ * Opens the configured database and brings its schema up to date. A PostgreSQL database that does
+ * not exist yet is created (with the same credentials, from the server's maintenance database),
+ * so that `DATABASE_URL=…/news npm start` works on a fresh server.
+ */
+export async function openConfiguredDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseConnectTimeoutMs'>,
+  { statementTimeoutMs, log = console.log }: ConfiguredDatabaseOptions = {},
+): Promise<DatabaseHandle> {
+  const open = async () => {
+    const handle = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs,
+    });
+    try {
+      await handle.migrate();
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return handle;
+  };
   try {
-    await handle.migrate();
+    return await open();
   } catch (error) {
-    await handle.close();
-    throw error;
+    if (!config.databaseUrl || databaseCause(error)?.code !== DATABASE_DOES_NOT_EXIST) throw error;
+    log(await createDatabase(config.databaseUrl, config.databaseConnectTimeoutMs));
+    return open();
   }
-  return handle;
+}
+
+/** Creates the database DATABASE_URL names; resolves to a line saying so, or throws saying what to run instead. */
+async function createDatabase(databaseUrl: string, connectTimeoutMs: number): Promise<string> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  const user = decodeURIComponent(url.username) || 'the user of DATABASE_URL';
+  const where = `${url.hostname}:${url.port || 5432}`;
+  if (name === '') throw new Error(`DATABASE_URL names no database (postgres://user@${where}/news)`);
+  const { default: postgres } = await import('postgres');
+  url.pathname = `/${MAINTENANCE_DATABASE}`;
+  const admin = postgres(url.toString(), { max: 1, onnotice: () => {}, connect_timeout: connectTimeoutMs / 1000 });
+  try {
+    await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+  } catch (error) {
+    const code = databaseCause(error)?.code;
+    // Another process created it meanwhile.
+    if (code === DATABASE_ALREADY_EXISTS) return `database "${name}" was created meanwhile on ${where}`;
+    const owner = url.username ? ` -O ${user}` : '';
+    const command = `createdb -h ${url.hostname} -p ${url.port || 5432}${owner} ${name}`;
+    const reason = code === INSUFFICIENT_PRIVILEGE ? `${user} may not create databases` : describeError(error);
+    throw new Error(
+      `database "${name}" does not exist on ${where} and could not be created (${reason}); ` +
+        `create it as a user who may: ${command}`,
+    );
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+  return `database "${name}" did not exist on ${where}: created it`;
 }
