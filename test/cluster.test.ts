@@ -64,9 +64,9 @@ describe('clustering the seed articles', () => {
   });
 
   it('refuses a second run while one is in progress, and a k larger than the corpus', async () => {
-    const runId = await startRun(handle.db, {});
+    const started = await startRun(handle.db, {});
     await expect(runClustering(handle.db)).rejects.toThrow(/already in progress/);
-    await completeRun(handle.db, runId, {});
+    await completeRun(handle.db, started, {});
     await expect(runClustering(handle.db, { k: 9 })).rejects.toThrow(/k must be an integer from 2 to 4/);
   });
 });

@@ -103,7 +103,10 @@ export const clusteringRuns = pgTable(
     quality: jsonb().$type<{ inertia: number; silhouette: number | null }>(),
     timings: jsonb().$type<Record<string, number>>(),
     error: text(),
-    /** Which process runs it (host:pid) and when it last reported: a run whose process died is stale. */
+    /**
+     * Which process runs it (host:pid, for people) and when it last reported. Whether that process
+     * lives is its lease's business (jobs/run-lease.ts).
+     */
     owner: text(),
     heartbeatAt: timestamptz('heartbeat_at').notNull().defaultNow(),
     startedAt: timestamptz('started_at').notNull().defaultNow(),

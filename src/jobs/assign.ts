@@ -9,12 +9,11 @@ import { and, eq, gt, inArray, notExists, sql } from 'drizzle-orm';
 import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
-import { notifyChange } from '../db/change-notices.js';
-import type { Database, Executor } from '../db/client.js';
+import type { Executor, Transaction } from '../db/client.js';
 import { type CurrentRun, findCurrentRun, lockCurrentRun, topicIdsByPosition } from '../db/current-run.js';
 import { articleTopics, articles } from '../db/schema.js';
 import { loadModel } from './run-model.js';
-import { countTopicSizes } from './topic-sizes.js';
+import { addToTopicSizes } from './topic-sizes.js';
 
 /**
  * New articles are placed with the current model while those new to its run number at most this
@@ -100,37 +99,29 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
       [{ name: 'origin', value: sql`'placed'::membership_origin` }],
     ),
   );
-  await countTopicSizes(db, run.id, [...new Set(topicIds)]);
+  await addToTopicSizes(db, topicIds);
   return rows.map((row, i) => ({ articleId: row.id, topicId: topicIds[i], score: memberships[i].score }));
 }
 
-/** Assigns every article that the current run does not cover yet (e.g. imported while it ran). */
-export async function assignUnplacedArticles(db: Database, batchSize = 1_000): Promise<number> {
-  const run = await findCurrentRun(db);
-  if (run === undefined) return 0;
-  let assigned = 0;
-  for (;;) {
-    const ids = await db
-      .select({ id: articles.id })
-      .from(articles)
-      .where(
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(articleTopics)
-            .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, run.id))),
-        ),
-      )
-      .limit(batchSize);
-    if (ids.length === 0) return assigned;
-    const placed = await db.transaction(async (tx) => {
-      const assignments = await assignToCurrentRun(tx, ids.map((row) => row.id));
-      if (assignments.length > 0) await notifyChange(tx, { kind: 'articles', ids: assignments.map((a) => a.articleId) });
-      return assignments.length;
-    });
-    // Nothing placed: another run became current meanwhile (it covers these articles), or the
-    // model no longer represents the corpus (the next run will).
-    if (placed === 0) return assigned;
-    assigned += placed;
-  }
+/**
+ * In the transaction that makes a run current, after it is: places the articles stored while it
+ * computed, which it did not cluster, so that no reader ever sees the run with articles that have
+ * no topic in it. Imports that commit later place their own articles (they wait for this
+ * transaction's lock). Returns the ids placed.
+ */
+export async function placeArticlesNewToRun(tx: Transaction, runId: number): Promise<number[]> {
+  const unplaced = await tx
+    .select({ id: articles.id })
+    .from(articles)
+    .where(
+      notExists(
+        tx
+          .select({ one: sql`1` })
+          .from(articleTopics)
+          .where(and(eq(articleTopics.articleId, articles.id), eq(articleTopics.runId, runId))),
+      ),
+    );
+  if (unplaced.length === 0) return [];
+  const assignments = await assignToCurrentRun(tx, unplaced.map((row) => row.id));
+  return assignments.map((assignment) => assignment.articleId);
 }

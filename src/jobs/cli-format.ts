@@ -41,6 +41,6 @@ export function formatRunSummary(summary: ClusteringRunSummary): string {
     `lineage: ${lineage} (warm start: ${summary.warmStart})`,
     `stages: ${stages}`,
     ...(summary.carried > 0 ? [`${summary.carried} articles older than the window kept their topic`] : []),
-    ...(summary.assignedAfterwards > 0 ? [`${summary.assignedAfterwards} articles imported meanwhile were assigned`] : []),
+    ...(summary.assignedAfterwards > 0 ? [`${summary.assignedAfterwards} articles imported meanwhile were placed into its topics`] : []),
   ].join('\n');
 }

@@ -31,7 +31,12 @@ type WorkerReply =
 /** Why a run ends when its server stops. */
 export const STOPPED_BY_SHUTDOWN = 'stopped: the server is shutting down';
 
-/** `signal`: aborting it stops the child process and fails the run (a server shutting down). */
+/** Why an aborted run stopped: the reason given to abort() when it is a text, else a shutdown. */
+export function stopReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : STOPPED_BY_SHUTDOWN;
+}
+
+/** `signal`: aborting it stops the child process and fails the run (a server shutting down, an operator). */
 export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
   // A child process rather than a worker thread: its memory goes back to the system when it
   // exits. Advanced serialization carries the result's typed arrays as they are.
@@ -49,7 +54,7 @@ export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
     settle?.({ error: reason });
   };
   const stop = () => {
-    fail(STOPPED_BY_SHUTDOWN);
+    fail(stopReason(signal!));
     child.kill();
   };
   if (signal?.aborted) stop();

@@ -32,16 +32,16 @@ export function createClusteringRunner(
       running++;
       const recorded = startRun(db, request);
       const done = recorded.then(
-        (runId) =>
-          completeRun(db, runId, { computeInChildProcess: true, signal: stopping.signal }).then(
-            (summary) => onFinished(runId, summary),
-            (error: Error) => onFinished(runId, error),
+        (run) =>
+          completeRun(db, run, { computeInChildProcess: true, signal: stopping.signal }).then(
+            (summary) => onFinished(run.id, summary),
+            (error: Error) => onFinished(run.id, error),
           ),
         () => {},
       );
       inProgress = Promise.all([inProgress, done]).then(() => {});
       void done.finally(() => running--);
-      return recorded;
+      return recorded.then((run) => run.id);
     },
     busy: () => running > 0,
     idle: () => inProgress,

@@ -10,14 +10,14 @@ import { notifyChange } from '../db/change-notices.js';
 import type { Database } from '../db/client.js';
 import { findCurrentRun, topicIdsByPosition } from '../db/current-run.js';
 import { articleTopics, articles, clusteringRuns } from '../db/schema.js';
-import { assignUnplacedArticles, rememberModel } from './assign.js';
-import { type ClusteringEngine, STOPPED_BY_SHUTDOWN, childProcessEngine, inlineEngine } from './cluster-engine.js';
-import { heartbeat, type RunRequest, articleWindowTime, startRun } from './run-lock.js';
+import { placeArticlesNewToRun, rememberModel } from './assign.js';
+import { type ClusteringEngine, childProcessEngine, inlineEngine, stopReason } from './cluster-engine.js';
+import { FAILED_BY_OPERATOR, type RunRequest, type StartedRun, articleWindowTime, heartbeat, startRun } from './run-lock.js';
 import { type PreviousTopicIds, type WrittenChange, writeRun } from './run-writer.js';
 
 const LOAD_BATCH = 2_000;
-/** While a run computes, it tells the others it is alive this often (run-lock.ts treats 15 minutes of silence as dead). */
-const HEARTBEAT_EVERY_MS = 60_000;
+/** While a run computes, it records that it is alive and looks whether an operator failed it, this often. */
+const HEARTBEAT_EVERY_MS = 10_000;
 
 export interface ClusteringRunOptions extends RunRequest {
   onProgress?: ProgressListener;
@@ -41,14 +41,13 @@ export interface ClusteringRunSummary {
   /** What became of the warm start (cluster-corpus.ts): used, rejected, none or off. */
   warmStart: string;
   timings: Partial<Record<ClusteringStage, number>>;
-  /** Articles imported while the run computed, placed with its model afterwards. */
+  /** Articles imported while the run computed, placed with its model as it became current. */
   assignedAfterwards: number;
 }
 
 /** Runs a whole clustering run and makes it current. */
 export async function runClustering(db: Database, options: ClusteringRunOptions = {}): Promise<ClusteringRunSummary> {
-  const runId = await startRun(db, options);
-  return completeRun(db, runId, options);
+  return completeRun(db, await startRun(db, options), options);
 }
 
 interface PreviousRun extends PreviousTopicIds {
@@ -117,24 +116,34 @@ function roundedTimings(timings: Partial<Record<ClusteringStage, number>>): Reco
   return Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms ?? 0)]));
 }
 
-/** Does the work of a run recorded by startRun; marks it failed if anything goes wrong. */
+/**
+ * Does the work of a run recorded by startRun and ends its lease; marks the run failed if
+ * anything goes wrong.
+ */
 export async function completeRun(
   db: Database,
-  runId: number,
+  started: StartedRun,
   options: Pick<ClusteringRunOptions, 'onProgress' | 'computeInChildProcess' | 'warmStart' | 'signal'> = {},
 ): Promise<ClusteringRunSummary> {
+  const runId = started.id;
   let engine: ClusteringEngine | undefined;
-  const beat = setInterval(() => void heartbeat(db, runId).catch(() => {}), HEARTBEAT_EVERY_MS).unref();
+  // Stops the computation when the server shuts down (options.signal) or an operator fails the run.
+  const failedByOperator = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failedByOperator.signal]) : failedByOperator.signal;
+  const beatOnce = async () => {
+    if (!(await heartbeat(db, runId))) failedByOperator.abort(FAILED_BY_OPERATOR);
+  };
+  const beat = setInterval(() => void beatOnce().catch(() => {}), HEARTBEAT_EVERY_MS).unref();
   try {
     const [run] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.id, runId));
     if (!run) throw new Error(`clustering run ${runId} does not exist`);
     const loadStart = performance.now();
-    engine = options.computeInChildProcess ? childProcessEngine(options.signal) : inlineEngine();
+    engine = options.computeInChildProcess ? childProcessEngine(signal) : inlineEngine();
     const articleIds = await loadArticles(db, engine, run.windowStart, options.onProgress);
     const previous = await loadPreviousRun(db);
     const loadMs = performance.now() - loadStart;
-    if (options.signal?.aborted) throw new Error(STOPPED_BY_SHUTDOWN);
-    await heartbeat(db, runId);
+    await beatOnce();
+    if (signal.aborted) throw new Error(stopReason(signal));
 
     const previousTopics = previousTopicsOf(previous, articleIds);
     const result: ClusteringResult = await engine.run({
@@ -144,7 +153,7 @@ export async function completeRun(
       warmStart: options.warmStart,
       onProgress: options.onProgress,
     });
-    await heartbeat(db, runId);
+    await beatOnce();
 
     const writeStart = performance.now();
     const timings: Partial<Record<ClusteringStage, number>> = { load: loadMs, ...result.timings };
@@ -176,19 +185,20 @@ export async function completeRun(
         })
         .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
         .returning({ id: clusteringRuns.id });
-      // Another process took this run for dead (no heartbeat for 15 minutes) and failed it.
+      // An operator failed it meanwhile (or, had its lease ended, another process).
       if (!succeeded) throw new Error(`run ${runId} was marked failed while it computed`);
+      rememberModel(runId, result.model);
+      // Articles stored while it computed get their topic before anyone sees the run.
+      const placed = await placeArticlesNewToRun(tx, runId);
       await notifyChange(tx, { kind: 'run', runId, status: 'succeeded' });
       // Articles the previous run had no topic for (imported while its model could not place
-      // them) are new to every feed: subscribers hear of them as of any import.
+      // them), and those just placed, are new to their feeds: subscribers hear of them as of any import.
       const arrived = previous ? articleIds.filter((id) => !previous.covered.has(id)) : [];
-      if (arrived.length > 0) await notifyChange(tx, { kind: 'articles', ids: arrived });
-      return outcome;
+      if (arrived.length + placed.length > 0) await notifyChange(tx, { kind: 'articles', ids: [...arrived, ...placed] });
+      return { ...outcome, placed: placed.length };
     });
-    rememberModel(runId, result.model);
     // Fresh statistics, so the planner sees the new run's rows (feeds then read by index).
     await db.execute(sql`analyze article_topics, article_similarities, topics`);
-    const assignedAfterwards = await assignUnplacedArticles(db);
     return {
       runId,
       k: result.k,
@@ -203,7 +213,7 @@ export async function completeRun(
       carried: written.carried,
       warmStart: String(result.parameters.warmStart),
       timings,
-      assignedAfterwards,
+      assignedAfterwards: written.placed,
     };
   } catch (error) {
     engine?.close();
@@ -217,5 +227,6 @@ export async function completeRun(
     throw error;
   } finally {
     clearInterval(beat);
+    await started.lease.release().catch(() => {});
   }
 }

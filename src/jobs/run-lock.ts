@@ -1,21 +1,21 @@
 /**
  * One clustering run at a time, across processes and drivers: the run row itself is the lock (a
- * unique index allows one 'running' row). A run whose process died is marked failed by the next
- * one that starts.
+ * unique index allows one 'running' row). A run's process holds its lease (run-lease.ts) until
+ * the run ends; a 'running' run without one lost its process and is marked failed by the next
+ * run that starts, at once. An operator can also fail a run by hand (failRun).
  */
 import { hostname } from 'node:os';
-import { eq, gte, inArray, sql } from 'drizzle-orm';
-import { type Database, processIsAlive } from '../db/client.js';
+import { and, eq, gte, not, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
 import { articles, clusteringRuns } from '../db/schema.js';
+import { type RunLease, leaseIsHeld, leaseNewRun } from './run-lease.js';
 
 export const DEFAULT_SEED = 42;
-/** A running run whose heartbeat is older than this is taken to be dead. */
-const STALE_AFTER_MS = 15 * 60 * 1000;
 
 export class ClusteringRunError extends Error {
   constructor(
     message: string,
-    readonly code: 'IN_PROGRESS' | 'BAD_USER_INPUT',
+    readonly code: 'IN_PROGRESS' | 'BAD_USER_INPUT' | 'NOT_FOUND',
   ) {
     super(message);
   }
@@ -30,12 +30,13 @@ export interface RunRequest {
   reason?: string;
 }
 
+/** Which process runs it, for people: liveness is the lease's business. */
 const owner = `${hostname()}:${process.pid}`;
 
-function processIsGone(runOwner: string | null): boolean {
-  if (!runOwner) return false;
-  const [host, pid] = runOwner.split(':');
-  return host === hostname() && !processIsAlive(Number(pid));
+/** A run recorded by startRun, and the lease its process holds until the run has ended. */
+export interface StartedRun {
+  id: number;
+  lease: RunLease;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -45,20 +46,12 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-/** Marks runs whose process died as failed, so they neither block nor linger as 'running'. */
-async function failStaleRuns(db: Database): Promise<void> {
-  const running = await db
-    .select({ id: clusteringRuns.id, owner: clusteringRuns.owner, heartbeatAt: clusteringRuns.heartbeatAt })
-    .from(clusteringRuns)
-    .where(eq(clusteringRuns.status, 'running'));
-  const stale = running.filter(
-    (run) => processIsGone(run.owner) || Date.now() - Date.parse(run.heartbeatAt) > STALE_AFTER_MS,
-  );
-  if (stale.length === 0) return;
+/** Marks 'running' runs whose process is gone (no session holds their lease) as failed. */
+async function failAbandonedRuns(db: Database): Promise<void> {
   await db
     .update(clusteringRuns)
     .set({ status: 'failed', error: 'the process running it stopped', finishedAt: sql`now()` })
-    .where(inArray(clusteringRuns.id, stale.map((run) => run.id)));
+    .where(and(eq(clusteringRuns.status, 'running'), not(leaseIsHeld(clusteringRuns.id))));
 }
 
 /** An article's time for the clustering window: its date, or when it was stored if undated. */
@@ -72,7 +65,7 @@ function windowStartOf(windowMs: number | undefined): string | null {
  * Checks the request and records a new 'running' run. Throws ClusteringRunError when another
  * run is in progress or the request cannot be met.
  */
-export async function startRun(db: Database, request: RunRequest): Promise<number> {
+export async function startRun(db: Database, request: RunRequest): Promise<StartedRun> {
   if (request.windowMs !== undefined && !(Number.isFinite(request.windowMs) && request.windowMs > 0)) {
     throw new ClusteringRunError('the window must be a positive duration', 'BAD_USER_INPUT');
   }
@@ -88,30 +81,62 @@ export async function startRun(db: Database, request: RunRequest): Promise<numbe
   if (request.seed !== undefined && !Number.isSafeInteger(request.seed)) {
     throw new ClusteringRunError('seed must be an integer', 'BAD_USER_INPUT');
   }
-  await failStaleRuns(db);
+  await failAbandonedRuns(db);
+  // The lease comes first, on the id the row will get: no process can see the run 'running'
+  // without its lease, and take it for abandoned.
+  const lease = await leaseNewRun(db);
+  const id = lease.runId;
   try {
-    const [run] = await db
-      .insert(clusteringRuns)
-      .values({
-        requestedK: request.k ?? null,
-        seed: request.seed ?? DEFAULT_SEED,
-        reason: request.reason ?? null,
-        windowStart,
-        owner,
-      })
-      .returning({ id: clusteringRuns.id });
-    return run.id;
+    await db.insert(clusteringRuns).values({
+      id,
+      requestedK: request.k ?? null,
+      seed: request.seed ?? DEFAULT_SEED,
+      reason: request.reason ?? null,
+      windowStart,
+      owner,
+    });
+    return { id, lease };
   } catch (error) {
+    await lease.release();
     if (!isUniqueViolation(error)) throw error;
     const [running] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.status, 'running'));
     throw new ClusteringRunError(
-      `clustering run ${running?.id ?? '?'} is already in progress (started ${running ? new Date(running.startedAt).toISOString() : 'just now'}); ` +
-        'wait for it to finish',
+      `clustering run ${running?.id ?? '?'} is already in progress (started ${running ? new Date(running.startedAt).toISOString() : 'just now'}` +
+        `${running?.owner ? ` by ${running.owner}` : ''}); wait for it to finish` +
+        (running ? `, or stop it with \`npm run cluster -- --fail-run ${running.id}\`` : ''),
       'IN_PROGRESS',
     );
   }
 }
 
-export async function heartbeat(db: Database, runId: number): Promise<void> {
-  await db.update(clusteringRuns).set({ heartbeatAt: sql`now()` }).where(eq(clusteringRuns.id, runId));
+/** Records that the run is alive; false once it is no longer running (an operator failed it). */
+export async function heartbeat(db: Database, runId: number): Promise<boolean> {
+  const alive = await db
+    .update(clusteringRuns)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
+    .returning({ id: clusteringRuns.id });
+  return alive.length > 0;
+}
+
+/** Why a run that an operator failed stops. */
+export const FAILED_BY_OPERATOR = 'stopped by an operator';
+
+/**
+ * Marks a running run failed, whether or not its process is alive (one that is stops at its next
+ * heartbeat and cannot make the run current). Throws ClusteringRunError when there is no such
+ * running run.
+ */
+export async function failRun(db: Database, runId: number, reason = FAILED_BY_OPERATOR): Promise<void> {
+  const failed = await db
+    .update(clusteringRuns)
+    .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
+    .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
+    .returning({ id: clusteringRuns.id });
+  if (failed.length > 0) return;
+  const [run] = await db.select({ status: clusteringRuns.status }).from(clusteringRuns).where(eq(clusteringRuns.id, runId));
+  throw new ClusteringRunError(
+    run ? `clustering run ${runId} is not running (it has ${run.status})` : `there is no clustering run ${runId}`,
+    run ? 'BAD_USER_INPUT' : 'NOT_FOUND',
+  );
 }
