@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { type Database, openConfiguredDatabase } from '../src/db/client.js';
+import { describeError, describeStartError } from '../src/db/errors.js';
 import { formatRunSummary } from '../src/jobs/cli-format.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { importJsonlFile } from '../src/jobs/import.js';
@@ -56,30 +57,52 @@ async function clusterIfWaiting(db: Database): Promise<void> {
   }
 }
 
-const config = loadConfig();
-const { db, close } = await openConfiguredDatabase(config);
+/** Longest reason printed for a rejected line (one line each, whatever the line held). */
+const MAX_REASON_LENGTH = 300;
+
+function clip(text: string): string {
+  const line = text.split('\n')[0];
+  return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const { db, close } = await openConfiguredDatabase(config).catch((error: unknown) => {
+  console.error(`could not open the database: ${describeStartError(error)}`);
+  process.exit(1);
+});
 const started = performance.now();
 try {
   if (values.file) {
     const progress = terminalProgress('importing');
     const summary = await importJsonlFile(db, values.file, {
       onProgress: (read, total) => progress.update(read, total),
-    });
-    progress.finish();
-    for (const { line, reason } of summary.rejected) console.error(`${values.file}:${line}: rejected: ${reason}`);
+    }).finally(() => progress.finish());
+    for (const { line, reason } of summary.rejected) console.error(`${values.file}:${line}: rejected: ${clip(reason)}`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(
-      `${values.file}: ${summary.inserted} inserted, ${summary.alreadyPresent} already present, ` +
-        `${summary.rejected.length} rejected (${seconds} s)`,
-    );
-    if (summary.rejected.length > 0) process.exitCode = 1;
+    if (summary.inserted + summary.alreadyPresent + summary.rejected.length === 0) {
+      console.error(`${values.file}: holds no articles (the file is empty or has only blank lines)`);
+      process.exitCode = 1;
+    } else {
+      console.log(
+        `${values.file}: ${summary.inserted} inserted, ${summary.alreadyPresent} already present, ` +
+          `${summary.rejected.length} rejected (${seconds} s)`,
+      );
+      if (summary.rejected.length > 0) process.exitCode = 1;
+    }
   } else {
     const summary = await seedPageArticles(db);
     console.log(`seed articles: ${summary.inserted} inserted, ${summary.alreadyPresent} already present`);
   }
   if (!values['no-cluster']) await clusterIfWaiting(db);
 } catch (error) {
-  console.error(`seed failed: ${(error as Error).message}`);
+  // One line: the database's own words and the statement's first ones, never its parameters.
+  console.error(`seed failed: ${describeError(error)}`);
   process.exitCode = 1;
 } finally {
   await close();

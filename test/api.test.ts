@@ -188,16 +188,20 @@ describe('API for client apps and operators', () => {
       `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { created duplicates rejected items { index status reason } } }`,
       {
         input: [
-          { title: 'Ad sales boost Time Warner profit', body: 'duplicate by external id', externalId: 'bbc-business-001' },
+          { title: 'Ad sales boost Time Warner profit', body: 'another text under a stored id', externalId: 'bbc-business-001' },
           { title: 'Fresh story about rugby', body: 'England beat Wales at Twickenham.' },
           { title: '', body: 'No title' },
           { title: 'Bad date', body: 'Text', publishedAt: 'yesterday' },
+          { title: 'Fresh story about  rugby', body: 'England beat Wales at Twickenham.', externalId: 'syndicated-rugby' },
         ],
       },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.importArticles).toMatchObject({ created: 1, duplicates: 1, rejected: 2 });
-    expect(result.data?.importArticles.items.map((item) => item.status)).toEqual(['DUPLICATE', 'CREATED', 'REJECTED', 'REJECTED']);
+    expect(result.data?.importArticles).toMatchObject({ created: 1, duplicates: 1, rejected: 3 });
+    expect(result.data?.importArticles.items.map((item) => item.status)).toEqual(['REJECTED', 'CREATED', 'REJECTED', 'REJECTED', 'DUPLICATE']);
+    expect(result.data?.importArticles.items[0].reason).toBe(
+      'conflict: an article with id "bbc-business-001" is already stored with different content',
+    );
     expect(result.data?.importArticles.items[2].reason).toBe('missing "title"');
   });
 

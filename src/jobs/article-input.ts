@@ -4,6 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 
+declare global {
+  interface String {
+    /** ES2024 (Node 20): false when the string holds a lone surrogate. */
+    isWellFormed(): boolean;
+  }
+}
+
 export interface ArticleInput {
   title: string;
   body: string;
@@ -28,7 +35,16 @@ export type ArticleValidation = { ok: true; article: ValidArticle } | { ok: fals
 
 const MAX_TITLE_LENGTH = 1_000;
 const MAX_BODY_LENGTH = 1_000_000;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+/**
+ * Publication times are kept between these instants (UTC). PostgreSQL has no year 0 and writes
+ * earlier years as "BC"; JavaScript writes years after 9999 as "+010000" and reads years 0001–0099
+ * of PostgreSQL's output as other years (0050 as 1950). Years 1000–9999 stay clear of all three, and
+ * no news article is older.
+ */
+const EARLIEST_PUBLISHED_AT = Date.UTC(1000, 0, 1);
+const LATEST_PUBLISHED_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Collapses runs of spaces inside lines and trims; keeps paragraph breaks. */
 function normaliseText(text: string): string {
@@ -46,20 +62,72 @@ export function contentHash(title: string, body: string): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Characters (code points) of a well-formed string: a surrogate pair is one. */
+function codePointLength(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) pairs++;
+  }
+  return text.length - pairs;
+}
+
+/**
+ * Refuses what PostgreSQL would not store as given: a lone surrogate (it would be stored as
+ * U+FFFD) and NUL (a text column cannot hold it; the whole INSERT would fail).
+ */
+function checkStorableText(text: string, field: string): void {
+  if (!text.isWellFormed()) throw new Error(`"${field}" contains a lone surrogate (half of a UTF-16 pair): not valid Unicode text`);
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) throw new Error(`"${field}" contains a NUL character (\\u0000) at character ${codePointLength(text.slice(0, nul)) + 1}`);
+}
+
 function optionalString(value: unknown, field: string, maxLength: number): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new Error(`"${field}" must be a string`);
+  checkStorableText(value, field);
   const trimmed = value.trim();
-  if (trimmed.length > maxLength) throw new Error(`"${field}" is longer than ${maxLength} characters`);
+  if (codePointLength(trimmed) > maxLength) throw new Error(`"${field}" is longer than ${maxLength} characters`);
   return trimmed === '' ? null : trimmed;
 }
 
+/** Days of a month (1–12) of a year from 1000 on (Date.UTC reads years 0–99 as 1900–1999). */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * An ISO 8601 date (midnight UTC) or date and time (UTC when it names no offset), as the
+ * instant it names. Every field must be in range: 2020-02-30, 24:00 or a leap second are
+ * refused, never rolled over into the next day or minute. Digits past the millisecond are dropped.
+ */
 function parsePublishedAt(value: string | null): string | null {
   if (value === null) return null;
-  const time = Date.parse(value);
-  if (!ISO_8601.test(value) || Number.isNaN(time)) {
-    throw new Error(`"publishedAt" is not an ISO 8601 date: "${value}"`);
+  const match = ISO_8601.exec(value);
+  if (!match) throw new Error(`"publishedAt" is not an ISO 8601 date: "${value}"`);
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const outsideYears = () => new Error(`"publishedAt" is outside the years 1000–9999 (UTC): "${value}"`);
+  if (year < 1000) throw outsideYears();
+  const offsetHours = Number(match[10] ?? 0);
+  const offsetMinutes = Number(match[11] ?? 0);
+  const fields: [name: string, value: number, min: number, max: number][] = [
+    ['month', month, 1, 12],
+    ['day', day, 1, month >= 1 && month <= 12 ? daysInMonth(year, month) : 31],
+    ['hour', hour, 0, 23],
+    ['minute', minute, 0, 59],
+    ['second', second, 0, 59],
+    ['offset hour', offsetHours, 0, 23],
+    ['offset minute', offsetMinutes, 0, 59],
+  ];
+  for (const [name, field, min, max] of fields) {
+    if (field >= min && field <= max) continue;
+    const range = `${String(min).padStart(2, '0')}–${max}`;
+    throw new Error(`"publishedAt" is not a real date and time: "${value}" (${name} ${field} is outside ${range})`);
   }
+  const offsetMs = (match[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const milliseconds = Number((match[7] ?? '').slice(0, 3).padEnd(3, '0'));
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, milliseconds) - offsetMs;
+  if (time < EARLIEST_PUBLISHED_AT || time > LATEST_PUBLISHED_AT) throw outsideYears();
   return new Date(time).toISOString();
 }
 

@@ -17,7 +17,11 @@ export async function seedPageArticles(db: Database): Promise<SeedSummary> {
     if (!result.ok) throw new Error(`seed article ${input.externalId} is invalid: ${result.reason}`);
     return result.article;
   });
-  const { outcomes } = await storeArticles(db, valid);
+  const { outcomes, rejections } = await storeArticles(db, valid);
+  if (rejections.length > 0) {
+    const { index, reason } = rejections[0];
+    throw new Error(`seed article ${seedArticles[index].externalId} was not stored: ${reason}`);
+  }
 
   const externalIds = seedEditorialLinks.flatMap((link) => [link.from, ...link.to]);
   const rows = await db

@@ -27,10 +27,12 @@ const ArticleInput = builder.inputType('ArticleInput', {
   fields: (t) => ({
     title: t.string({ required: true, description: 'Headline (required, non-empty).' }),
     body: t.string({ required: true, description: 'Full text (required, non-empty).' }),
-    externalId: t.string({ description: 'The article’s id where it comes from; an id already stored is a duplicate.' }),
+    externalId: t.string({
+      description: 'The article’s id where it comes from. Already stored with the same title and body: a duplicate; with others: a conflict, rejected.',
+    }),
     url: t.string({ description: 'http(s) URL of the article.' }),
     source: t.string({ description: 'Publisher name; created when new.' }),
-    publishedAt: t.string({ description: 'Publication time, ISO 8601.' }),
+    publishedAt: t.string({ description: 'Publication time, ISO 8601 (UTC unless it names an offset), a real date and time of the years 1000–9999.' }),
   }),
 });
 
@@ -38,8 +40,10 @@ const ImportStatus = builder.enumType('ImportStatus', {
   description: 'What happened to one imported article.',
   values: {
     CREATED: { description: 'Stored (and placed into the current run’s topics).' },
-    DUPLICATE: { description: 'Already stored (same external id, or the same title and body); nothing written.' },
-    REJECTED: { description: 'Invalid; see `reason`. Nothing written for it.' },
+    DUPLICATE: { description: 'Already stored (the same title and body, under this external id, another or none); nothing written.' },
+    REJECTED: {
+      description: 'Invalid, in conflict (its external id is stored with another title or body), or refused by the database; see `reason`. Nothing written for it.',
+    },
   },
 });
 
@@ -55,7 +59,7 @@ const ImportItem = builder.objectRef<ImportItemShape>('ImportItem').implement({
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the item in the input list, from 0.' }),
     status: t.field({ type: ImportStatus, description: 'What happened.', resolve: (item) => item.status }),
-    reason: t.exposeString('reason', { nullable: true, description: 'Why the item was rejected.' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why the item was rejected (with the database’s own words when it refused the item).' }),
     article: t.field({
       type: Article,
       nullable: true,
@@ -74,7 +78,10 @@ const ImportPayload = builder.objectRef<{ items: ImportItemShape[] }>('ImportArt
       description: 'Articles already present.',
       resolve: ({ items }) => items.filter((i) => i.status === 'DUPLICATE').length,
     }),
-    rejected: t.int({ description: 'Invalid items.', resolve: ({ items }) => items.filter((i) => i.status === 'REJECTED').length }),
+    rejected: t.int({
+      description: 'Items rejected: invalid, in conflict, or refused by the database.',
+      resolve: ({ items }) => items.filter((i) => i.status === 'REJECTED').length,
+    }),
     items: t.field({ type: [ImportItem], description: 'One outcome per input item, in input order.', resolve: ({ items }) => items }),
   }),
 });
@@ -84,7 +91,8 @@ builder.mutationFields((t) => ({
     type: ImportPayload,
     description:
       `Stores articles (at most ${MAX_IMPORT_ITEMS} a request) and places them into the current topics. ` +
-      'Valid items are stored together in one transaction; invalid ones are reported and skipped.',
+      'Valid items are stored together in one transaction; invalid ones are reported and skipped. When the database ' +
+      'refuses an item, the others are stored one by one and only that item is rejected, with its reason.',
     args: { input: t.arg({ type: [ArticleInput], required: true, description: 'The articles.' }) },
     resolve: async (_root, { input }, ctx) => {
       requireOperator(ctx.auth);
@@ -99,14 +107,20 @@ builder.mutationFields((t) => ({
       // Subscribers (here and on every server) hear of it through the import's change notice;
       // this server's cache must not answer the importer's next query with the old data.
       if (stored.createdIds.length > 0) ctx.events.publish('dataChanged');
+      const storeReasons = new Map(stored.rejections.map(({ index, reason }) => [index, reason]));
       let next = 0;
       let nextCreated = 0;
       const items = validations.map((validation, index): ImportItemShape => {
         if (!validation.ok) return { index, status: 'REJECTED', reason: validation.reason, articleId: null };
-        const outcome = stored.outcomes[next++];
-        return outcome === 'created'
-          ? { index, status: 'CREATED', reason: null, articleId: stored.createdIds[nextCreated++] }
-          : { index, status: 'DUPLICATE', reason: null, articleId: null };
+        const position = next++;
+        switch (stored.outcomes[position]) {
+          case 'created':
+            return { index, status: 'CREATED', reason: null, articleId: stored.createdIds[nextCreated++] };
+          case 'duplicate':
+            return { index, status: 'DUPLICATE', reason: null, articleId: null };
+          case 'rejected':
+            return { index, status: 'REJECTED', reason: storeReasons.get(position) ?? null, articleId: null };
+        }
       });
       return { items };
     },
