@@ -109,7 +109,8 @@ describe('API for client apps and operators', () => {
   });
 
   it('takes search strings full of SQL and tsquery syntax without an error', async () => {
-    for (const search of ["'; drop table articles; --", 'a & | ! ( :* "', '\\\\ \u0000 <->', 'x'.repeat(400)]) {
+    // (NUL is refused with BAD_USER_INPUT in any query string: test/client-input.test.ts.)
+    for (const search of ["'; drop table articles; --", 'a & | ! ( :* "', '\\\\ \u0007 <->', 'x'.repeat(400)]) {
       const result = await server.query(`query ($s: String!) { articles(filter: { search: $s }) { totalCount } }`, {
         s: search,
       });

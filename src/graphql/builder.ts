@@ -4,13 +4,17 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import RelayPlugin from '@pothos/plugin-relay';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType } from 'graphql';
+import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType, Kind } from 'graphql';
 import type { Database } from '../db/client.js';
 import { relations } from '../db/relations.js';
 import type { ClusteringRunner } from '../jobs/cluster-runner.js';
 import type { ReclusterScheduler } from '../jobs/recluster-scheduler.js';
 import type { OperatorAuth } from './auth.js';
+import { clientInputPlugin } from './client-input.js';
+import { parseDateTime } from './date-time.js';
 import type { NewsEvents } from './events.js';
+import { decodeGlobalId } from './ids.js';
+import { loadNode } from './nodes.js';
 
 /** The largest query cost accepted: each field costs 1, times the page sizes it sits under. */
 export const MAX_QUERY_COST = 25_000;
@@ -39,7 +43,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ComplexityPlugin, RelayPlugin, DrizzlePlugin],
+  // First, so that it sees the errors of every other plugin (and of their argument mappers).
+  plugins: [clientInputPlugin, ComplexityPlugin, RelayPlugin, DrizzlePlugin],
   defaultFieldNullability: false,
   complexity: {
     fieldComplexity: (args, _ctx, field) => {
@@ -60,11 +65,20 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     cursorType: 'String',
+    // Malformed ids are BAD_USER_INPUT; nodes that do not exist are null (ids.ts, nodes.ts).
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
     nodesOnConnection: { description: 'The nodes of this page, in order (the edges without cursors).' },
     idFieldOptions: { description: 'Global, opaque id: pass it to `node` to fetch this object again.' },
     nodeTypeOptions: { description: 'An object with a global id.' },
-    nodeQueryOptions: { description: 'Any object by its global id.' },
-    nodesQueryOptions: { description: 'Objects by their global ids, in the same order.' },
+    // (`builder as never`: these options are part of the builder's own initialiser, whose type is not known yet.)
+    nodeQueryOptions: {
+      description: 'Any object by its global id; null when it does not exist (any more).',
+      resolve: (_root, args, ctx, info): Promise<unknown> => loadNode(builder as never, ctx, info, args.id),
+    },
+    nodesQueryOptions: {
+      description: 'Objects by their global ids, in the same order; null for each one that does not exist (any more).',
+      resolve: (_root, args, ctx, info): Promise<unknown>[] => args.ids.map((id) => loadNode(builder as never, ctx, info, id)),
+    },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
     hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
@@ -90,14 +104,12 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.scalarType('DateTime', {
-  description: 'An instant as an ISO 8601 string in UTC, e.g. "2025-06-12T09:00:00.000Z".',
+  description:
+    'An instant as an ISO 8601 string, output in UTC with milliseconds, e.g. "2025-06-12T09:00:00.000Z". As input: a date ' +
+    '("2025-06-12", midnight UTC) or date and time ("2025-06-12T11:00+02:00"; UTC when it names no offset), from year 1000 to 9999.',
   serialize: (value) => new Date(value).toISOString(),
-  parseValue: (value) => {
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-      throw new TypeError('DateTime must be an ISO 8601 string');
-    }
-    return new Date(value).toISOString();
-  },
+  parseValue: (value) => parseDateTime(value),
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 builder.scalarType('JSON', {

@@ -10,6 +10,7 @@ import { decodeBase64, encodeBase64 } from '@pothos/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { currentRunIdSql } from '../db/current-run.js';
+import { type CursorKey, checkCursor, invalidCursor } from './cursors.js';
 import { isDatabaseId } from './ids.js';
 
 const PREFIX = 'feed:';
@@ -34,20 +35,19 @@ function decoded(text: string): string {
   }
 }
 
-function unwrap(cursor: string): { runId: number; inner: string } {
+function unwrap(cursor: string, keys: readonly CursorKey[]): { runId: number; inner: string } {
   const match = /^feed:(\d+):(.+)$/s.exec(decoded(cursor));
   const runId = Number(match?.[1]);
-  // The inner cursor is plugin-drizzle's ("DC:" and its values).
-  if (!match || !isDatabaseId(runId) || !decoded(match[2]).startsWith('DC:')) {
-    throw new GraphQLError(`Invalid cursor: ${cursor.slice(0, 100)}`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
+  if (!match || !isDatabaseId(runId)) throw invalidCursor(cursor);
+  // The inner cursor is plugin-drizzle's, of the feed's order.
+  checkCursor(match[2], keys);
   return { runId, inner: match[2] };
 }
 
-/** Reads our cursors out of `after` / `before`. */
-export function readFeedPosition<Args extends ConnectionArgs>(args: Args): FeedPosition<Args> {
-  const after = args.after ? unwrap(args.after) : null;
-  const before = args.before ? unwrap(args.before) : null;
+/** Reads our cursors out of `after` / `before`; `keys` are those of the feed's order (cursors.ts). */
+export function readFeedPosition<Args extends ConnectionArgs>(args: Args, keys: readonly CursorKey[]): FeedPosition<Args> {
+  const after = args.after ? unwrap(args.after, keys) : null;
+  const before = args.before ? unwrap(args.before, keys) : null;
   if (after && before && after.runId !== before.runId) {
     throw new GraphQLError('after and before come from different clustering runs', { extensions: { code: 'BAD_USER_INPUT' } });
   }

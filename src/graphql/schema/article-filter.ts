@@ -60,7 +60,27 @@ export function searchRankSql(table: ArticleColumns, search: string): SQL<number
   return sql<number>`ts_rank_cd(${table.searchVector}, ${query(search)}, 32)::float8`;
 }
 
+/**
+ * ts_headline marks the matches with these private-use characters, taken out of the text first,
+ * so that no stored text can pass for a mark: the snippet is then escaped as HTML and only the
+ * marks become tags (highlightedSnippet).
+ */
+const MATCH_START = '\uE000';
+const MATCH_END = '\uE001';
+const HEADLINE_OPTIONS = `MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", StartSel="${MATCH_START}", StopSel="${MATCH_END}"`;
+
+/** The best-matching passages of an article, with the matches between MATCH_START and MATCH_END. */
 export function searchSnippetSql(table: ArticleColumns, search: string): SQL<string> {
-  return sql<string>`ts_headline('english', ${table.title} || '. ' || ${table.body}, ${query(search)},
-    'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "')`;
+  return sql<string>`ts_headline('english', translate(${table.title} || '. ' || ${table.body}, ${MATCH_START + MATCH_END}, ''),
+    ${query(search)}, ${HEADLINE_OPTIONS})`;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A snippet of searchSnippetSql as HTML: the text escaped, the matches in <b>…</b>. */
+export function highlightedSnippet(snippet: string): string {
+  return snippet
+    .replace(/[&<>"']/g, (character) => HTML_ESCAPES[character])
+    .replaceAll(MATCH_START, '<b>')
+    .replaceAll(MATCH_END, '</b>');
 }

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { articles } from '../../db/schema.js';
 import { builder } from '../builder.js';
+import type { CursorKeys } from '../cursors.js';
+import { databaseId } from '../ids.js';
 import { inCurrentRun } from '../../db/current-run.js';
 import {
   type ArticleFilterValues,
@@ -9,6 +11,7 @@ import {
   searchRankSql,
   searchSnippetSql,
   publishedSortKey,
+  highlightedSnippet,
 } from './article-filter.js';
 
 export const Article = builder.drizzleNode('articles', {
@@ -22,8 +25,8 @@ export const Article = builder.drizzleNode('articles', {
       nullable: true,
       description: 'The id the article had where it came from (e.g. a corpus line’s `id`).',
     }),
-    title: t.exposeString('title', { description: 'Headline.' }),
-    body: t.exposeString('body', { description: 'Full text; paragraphs are separated by a blank line.' }),
+    title: t.exposeString('title', { description: 'Headline, as plain text (not HTML).' }),
+    body: t.exposeString('body', { description: 'Full text, as plain text (not HTML); paragraphs are separated by a blank line.' }),
     url: t.exposeString('url', { nullable: true, description: 'Where the article was published, when known.' }),
     publishedAt: t.expose('publishedAt', {
       type: 'DateTime',
@@ -32,7 +35,7 @@ export const Article = builder.drizzleNode('articles', {
     }),
     source: t.relation('source', { nullable: true, description: 'Publisher, when known.' }),
     excerpt: t.string({
-      description: 'The start of the body, cut at a word boundary, with "…" when cut.',
+      description: 'The start of the body, as plain text (not HTML), cut at a word boundary, with "…" when cut.',
       args: { length: t.arg.int({ defaultValue: 280, description: 'Maximum length in characters (20 to 2000).' }) },
       select: { columns: { body: true } },
       resolve: (article, args) => {
@@ -71,7 +74,7 @@ export const ArticleTopic = builder.drizzleObject('articleTopics', {
     weak: t.exposeBoolean('weak', { description: 'True when the article fits the topic poorly.' }),
     origin: t.expose('origin', { type: MembershipOrigin, description: 'How the article came to be in the topic.' }),
     matchedTerms: t.stringList({
-      description: 'The topic’s keywords that occur in the article: why it is in the topic.',
+      description: 'The topic’s keywords that occur in the article (plain text): why it is in the topic.',
       select: {
         with: { topic: { columns: { keywords: true } }, article: { columns: { title: true, body: true } } },
       },
@@ -192,7 +195,7 @@ builder.queryFields((t) => ({
     description: 'One article by its id.',
     args: { id: t.arg.globalID({ required: true, for: [Article] }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.query.articles.findFirst(query({ where: { id: Number(args.id.id) } })),
+      ctx.db.query.articles.findFirst(query({ where: { id: databaseId(args.id, 'Article', 'id') } })),
   }),
   articles: t.drizzleConnection(
     {
@@ -202,10 +205,13 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ArticleFilter }),
         orderBy: t.arg({ type: ArticleOrder }),
       },
+      extensions: {
+        cursorKeys: ((args) => (articleOrder(args) === 'RELEVANCE' ? ['float', 'int'] : ['text', 'int'])) satisfies CursorKeys,
+      },
       totalCount: (_root, args, ctx) => ctx.db.$count(articles, articleFilterSql(articles, toFilter(args.filter))),
       resolve: (query, _root, args, ctx) => {
         const filter = toFilter(args.filter);
-        const order = args.orderBy ?? (filter.search ? 'RELEVANCE' : 'NEWEST');
+        const order = articleOrder(args);
         if (order === 'RELEVANCE' && !filter.search) {
           throw new GraphQLError('orderBy: RELEVANCE needs filter.search', { extensions: { code: 'BAD_USER_INPUT' } });
         }
@@ -228,24 +234,24 @@ builder.queryFields((t) => ({
       fields: (edge) => ({
         snippet: edge.string({
           nullable: true,
-          description: 'When searching: the best-matching passage, with matches in <b>…</b>.',
+          description:
+            'When searching: the best-matching passages of the title and body, as HTML: the text escaped, the matches in ' +
+            '<b>…</b> (the only tags). Null when not searching.',
           // The search's snippet extra rides on the row.
-          resolve: (edge) => (edge.node as { snippet?: string | null }).snippet ?? null,
+          resolve: (edge) => {
+            const snippet = (edge.node as { snippet?: string | null }).snippet;
+            return typeof snippet === 'string' ? highlightedSnippet(snippet) : null;
+          },
         }),
       }),
     },
   ),
 }));
 
-/** Database ids from global ids, which must all be of the given type. */
-function idsOf(typename: string, ids: { typename: string; id: string }[], argument: string): number[] {
-  return ids.map((id) => {
-    const value = Number(id.id);
-    if (id.typename !== typename || !Number.isSafeInteger(value)) {
-      throw new GraphQLError(`${argument} takes ${typename} ids`, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return value;
-  });
+/** The order of an articles page: as asked, or by default the best match first when searching, else the newest. */
+function articleOrder(args: { orderBy?: unknown; filter?: unknown }): 'NEWEST' | 'OLDEST' | 'RELEVANCE' {
+  const asked = args.orderBy as 'NEWEST' | 'OLDEST' | 'RELEVANCE' | null | undefined;
+  return asked ?? (toFilter(args.filter as Parameters<typeof toFilter>[0]).search ? 'RELEVANCE' : 'NEWEST');
 }
 
 function toFilter(input: {
@@ -262,8 +268,8 @@ function toFilter(input: {
   }
   return {
     search,
-    topicIds: input?.topicIds ? idsOf('Topic', input.topicIds, 'filter.topicIds') : undefined,
-    sourceIds: input?.sourceIds ? idsOf('Source', input.sourceIds, 'filter.sourceIds') : undefined,
+    topicIds: input?.topicIds?.map((id) => databaseId(id, 'Topic', 'filter.topicIds')),
+    sourceIds: input?.sourceIds?.map((id) => databaseId(id, 'Source', 'filter.sourceIds')),
     publishedAfter: input?.publishedAfter ?? undefined,
     publishedBefore: input?.publishedBefore ?? undefined,
   };

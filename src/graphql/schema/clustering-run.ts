@@ -1,6 +1,8 @@
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
+import type { CursorKeys } from '../cursors.js';
+import { databaseId } from '../ids.js';
 import { Topic } from './topic.js';
 
 const RunStatus = builder.enumType('ClusteringRunStatus', {
@@ -65,6 +67,8 @@ builder.drizzleObjectField(ClusteringRun, 'topics', (t) =>
     {
       type: Topic,
       description: 'The topics the run found, largest (in that run) first. Each is the topic as it is now; its `history` has the run’s version.',
+      // size, topic, run: the order and the primary key that breaks its ties.
+      extensions: { cursorKeys: ['int', 'int', 'int'] satisfies CursorKeys },
       select: (args, ctx, nestedSelection) => ({
         columns: { k: true },
         with: { versions: runTopics.getQuery(args, ctx, nestedSelection) },
@@ -89,11 +93,12 @@ builder.queryFields((t) => ({
     description: 'One clustering run by its id.',
     args: { id: t.arg.globalID({ required: true, for: [ClusteringRun], description: 'The run’s id.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.query.clusteringRuns.findFirst(query({ where: { id: Number(args.id.id) } })),
+      ctx.db.query.clusteringRuns.findFirst(query({ where: { id: databaseId(args.id, 'ClusteringRun', 'id') } })),
   }),
   clusteringRuns: t.drizzleConnection({
     type: 'clusteringRuns',
     description: 'Every clustering run, newest first.',
+    extensions: { cursorKeys: ['int'] satisfies CursorKeys },
     totalCount: (_root, _args, ctx) => ctx.db.$count(clusteringRuns),
     resolve: (query, _root, _args, ctx) => ctx.db.query.clusteringRuns.findMany(query({ orderBy: { id: 'desc' } })),
   }),

@@ -4,14 +4,16 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { currentRunIdSql, inCurrentRun } from '../../db/current-run.js';
 import { topics } from '../../db/schema.js';
 import { builder } from '../builder.js';
+import type { CursorKey, CursorKeys } from '../cursors.js';
 import { feedRunSql, readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
+import { databaseId } from '../ids.js';
 import { Article } from './article.js';
 import { publishedSortKey, utcMicrosecondText } from './article-filter.js';
 
 const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').implement({
   description: 'A term or phrase that characterises a topic.',
   fields: (t) => ({
-    term: t.exposeString('term', { description: 'The term or phrase as it reads in the articles.' }),
+    term: t.exposeString('term', { description: 'The term or phrase as it reads in the articles, as plain text (not HTML).' }),
     weight: t.exposeFloat('weight', { description: 'How distinctive the term is for the topic (higher is more).' }),
   }),
 });
@@ -106,6 +108,9 @@ const TopicOrder = builder.enumType('TopicOrder', {
   },
 });
 
+/** The type of each topic order's key (then the id breaks ties). */
+const TOPIC_ORDER_KEY = { SIZE: 'int', NEWEST: 'text', TRENDING: 'float' } as const;
+
 const TopicStatus = builder.enumType('TopicStatus', {
   description: 'Whether a topic is in the current clustering run.',
   values: {
@@ -138,7 +143,7 @@ export const Topic = builder.drizzleNode('topics', {
     'each run that finds it gives it a new version (label, keywords, size), and a run in which it ends retires it.',
   id: { column: (topic) => topic.id },
   fields: (t) => ({
-    label: t.exposeString('label', { description: 'Readable name of its latest version, e.g. "North Korea · Kim Jong-un".' }),
+    label: t.exposeString('label', { description: 'Readable name of its latest version, as plain text (not HTML), e.g. "North Korea · Kim Jong-un".' }),
     slug: t.exposeString('slug', {
       description: 'URL-friendly name, chosen when the topic was born and never changed (even when its label changes); unique among all topics.',
     }),
@@ -171,6 +176,7 @@ export const Topic = builder.drizzleNode('topics', {
     }),
     history: t.relatedConnection('changes', {
       description: 'What each clustering run did to the topic, oldest first: one change per run from its birth to its end.',
+      extensions: { cursorKeys: ['int', 'int'] satisfies CursorKeys },
       query: { orderBy: { runId: 'asc' } },
       totalCount: true,
     }),
@@ -254,7 +260,7 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       select: { columns: { found: true } },
       resolve: (change) => !change.found,
     }),
-    label: t.exposeString('label', { description: 'The topic’s label in this run (its last one, when it ended).' }),
+    label: t.exposeString('label', { description: 'The topic’s label in this run (its last one, when it ended), as plain text (not HTML).' }),
     keywords: t.field({
       type: [Keyword],
       description: 'The topic’s keywords in this run.',
@@ -321,6 +327,13 @@ const topicArticlesArgs = builder.args((t) => ({
   orderBy: t.field({ type: TopicArticleOrder, defaultValue: 'RELEVANCE', description: 'Sort order.' }),
 }));
 
+/** The keys of a feed order's cursors: its key, then the membership's primary key (run, article, topic) breaks ties. */
+const FEED_CURSOR_KEYS: Record<'RELEVANCE' | 'NEWEST', readonly CursorKey[]> = {
+  RELEVANCE: ['float', 'int', 'int', 'int'],
+  NEWEST: ['text', 'int', 'int', 'int'],
+};
+const feedCursorKeys = (args: { orderBy?: 'RELEVANCE' | 'NEWEST' | null }) => FEED_CURSOR_KEYS[args.orderBy ?? 'RELEVANCE'];
+
 /** The feed's arguments as the helper gets them: with the run the page reads (feed-cursors.ts). */
 type FeedQueryArgs = { orderBy?: 'RELEVANCE' | 'NEWEST' | null; feedRunId?: number | null };
 
@@ -356,8 +369,10 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
         'before a clustering run pages on through the feed of the run it was taken in (kept for an hour at least), so no ' +
         'article repeats; a retired topic has no articles unless some were kept from before a clustering window.',
       args: topicArticles.getArgs(),
+      // readFeedPosition checks the cursors, inside their wrapping.
+      extensions: { cursorKeys: 'feed' },
       select: (args, ctx, nestedSelection) => {
-        const position = readFeedPosition(args);
+        const position = readFeedPosition(args, feedCursorKeys(args));
         const feedArgs = { ...position.args, feedRunId: position.runId };
         return {
           columns: { size: true },
@@ -373,7 +388,7 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
         };
       },
       resolve: (topic, args, ctx) => {
-        const position = readFeedPosition(args);
+        const position = readFeedPosition(args, feedCursorKeys(args));
         const connection = topicArticles.resolve(topic.memberships, position.args, ctx);
         const feedTotal = (topic as { feedTotal?: number }).feedTotal;
         return { ...wrapFeedCursors(connection, topic.memberships[0]?.runId), totalCount: feedTotal ?? topic.size };
@@ -415,7 +430,7 @@ builder.queryFields((t) => ({
       slug: t.arg.string(),
     },
     resolve: (query, _root, args, ctx) => {
-      if (args.id) return ctx.db.query.topics.findFirst(query({ where: { id: Number(args.id.id) } }));
+      if (args.id) return ctx.db.query.topics.findFirst(query({ where: { id: databaseId(args.id, 'Topic', 'id') } }));
       if (args.slug) return ctx.db.query.topics.findFirst(query({ where: { slug: args.slug } }));
       return null;
     },
@@ -423,6 +438,7 @@ builder.queryFields((t) => ({
   topics: t.drizzleConnection({
     type: 'topics',
     description: 'The topics of the current clustering run (or the retired ones), largest first unless asked otherwise.',
+    extensions: { cursorKeys: ((args) => [TOPIC_ORDER_KEY[args.orderBy as keyof typeof TOPIC_ORDER_KEY] ?? 'int', 'int']) satisfies CursorKeys },
     args: {
       orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }),
       status: t.arg({ type: TopicStatus, defaultValue: 'ACTIVE', description: 'ACTIVE: the current run’s topics; RETIRED: those that ended.' }),
