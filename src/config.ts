@@ -29,6 +29,28 @@ export const DEFAULT_RECLUSTER_POLICY: ReclusterPolicy = {
   checkEveryMs: 30_000,
 };
 
+/** How the server meets browsers and clients it does not know. */
+export interface HttpSettings {
+  /** Bytes of request bodies being received at once; a POST beyond them is answered 503 with Retry-After. */
+  maxBodyBytesInFlight: number;
+  /** Origins whose pages may call the API (CORS): a list, '*' for any origin (without credentials), [] for same-origin only. */
+  corsOrigins: string[] | '*';
+  /** GraphiQL on GET /graphql. */
+  graphiql: boolean;
+  /** `__schema` and `__type` queries. */
+  introspection: boolean;
+}
+
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
+  maxBodyBytesInFlight: 32 * 1024 * 1024,
+  corsOrigins: [],
+  graphiql: true,
+  introspection: true,
+};
+
+/** Default of `RESPONSE_CACHE_MAX_BYTES`. */
+export const DEFAULT_RESPONSE_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+
 export interface Config {
   /** postgres:// URL of a PostgreSQL server; when absent, an embedded PGlite under dataDir. */
   databaseUrl: string | undefined;
@@ -42,7 +64,14 @@ export interface Config {
    * clears it when the data changes (through LISTEN/NOTIFY); 0 turns it off.
    */
   responseCacheTtlMs: number;
+  /** Bytes of JSON the response cache holds at most; the least recently used answers go first. */
+  responseCacheMaxBytes: number;
   recluster: ReclusterPolicy;
+  http: HttpSettings;
+  /** PostgreSQL: how long to wait for a connection (ms; 0: no limit). */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: the longest single statement the server's requests may run (ms; 0: no limit). */
+  databaseStatementTimeoutMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -74,6 +103,51 @@ function parseMilliseconds(name: string, value: string | undefined, fallback: nu
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
   return ms;
+}
+
+/** A time limit: a duration ("5s", "500ms"), or 0 for none. */
+function parseLimit(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  return value.trim() === '0' ? 0 : parseDuration(name, value);
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
+
+/** "32MB", "64kb", "1048576" → bytes (units of 1024). */
+export function parseByteSize(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value);
+  const bytes = match ? Math.round(Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`${name} must be a size such as 32MB, 512KB or 1048576, got "${value}"`);
+  return bytes;
+}
+
+function parseSwitch(name: string, value: string | undefined): boolean {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || text === 'on') return true;
+  if (text === 'off') return false;
+  throw new Error(`${name} must be "on" or "off", got "${value}"`);
+}
+
+/** "https://news.example, http://localhost:3000" → origins; "*" → any origin; unset → none. */
+function parseCorsOrigins(value: string | undefined): string[] | '*' {
+  const items = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.includes('*')) {
+    if (items.length > 1) throw new Error(`CORS_ORIGINS is either "*" or a list of origins, got "${value}"`);
+    return '*';
+  }
+  return items.map((item) => {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== item.replace(/\/$/, '')) {
+      throw new Error(`CORS_ORIGINS takes origins such as https://news.example (scheme, host and port, no path), got "${item}"`);
+    }
+    return origin;
+  });
 }
 
 function parsePort(value: string | undefined): number {
@@ -124,6 +198,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: env.API_TOKEN || undefined,
     production: env.NODE_ENV === 'production',
     responseCacheTtlMs: parseMilliseconds('RESPONSE_CACHE_TTL_MS', env.RESPONSE_CACHE_TTL_MS, 1_000),
+    responseCacheMaxBytes: parseByteSize('RESPONSE_CACHE_MAX_BYTES', env.RESPONSE_CACHE_MAX_BYTES, DEFAULT_RESPONSE_CACHE_MAX_BYTES),
     recluster: parseReclusterPolicy(env),
+    http: {
+      maxBodyBytesInFlight: parseByteSize('MAX_BODY_BYTES_IN_FLIGHT', env.MAX_BODY_BYTES_IN_FLIGHT, DEFAULT_HTTP_SETTINGS.maxBodyBytesInFlight),
+      corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+      graphiql: parseSwitch('GRAPHIQL', env.GRAPHIQL),
+      introspection: parseSwitch('INTROSPECTION', env.INTROSPECTION),
+    },
+    databaseConnectTimeoutMs: parseLimit('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, 5_000),
+    databaseStatementTimeoutMs: parseLimit('DATABASE_STATEMENT_TIMEOUT', env.DATABASE_STATEMENT_TIMEOUT, 10_000),
   };
 }

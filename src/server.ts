@@ -4,19 +4,26 @@
  * directly (`npm start`), it applies migrations and, on an empty database, stores the seed
  * articles and clusters them, so a newcomer sees topics at once.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { sql } from 'drizzle-orm';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
+import { describeStartError } from './db/errors.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { authenticate } from './graphql/auth.js';
-import { createNewsEvents, listenForChanges, type NewsEvents } from './graphql/events.js';
+import { requestErrorCodePlugin } from './graphql/client-input.js';
+import { coalescePlugin } from './graphql/coalesce.js';
+import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
+import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
+import { createResponseCache } from './graphql/response-cache.js';
+import { unavailablePlugin } from './graphql/unavailable.js';
+import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
 import { type ClusteringRunner, createClusteringRunner } from './jobs/cluster-runner.js';
@@ -24,15 +31,13 @@ import { type ReclusterScheduler, createReclusterScheduler } from './jobs/reclus
 import { countArticles } from './jobs/import.js';
 import { seedPageArticles } from './jobs/seed.js';
 
-/** Largest request body accepted (a 1,000-article import fits). */
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** /ready answers within this time even when the database hangs rather than refuses. */
 const READY_TIMEOUT_MS = 2_000;
 
 export interface AppOptions {
   /** The database, and its LISTEN for the change notices of every process on it. */
   database: Pick<DatabaseHandle, 'db' | 'listen'>;
-  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs' | 'recluster'>;
+  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs' | 'responseCacheMaxBytes' | 'recluster' | 'http'>;
   log?: (message: string) => void;
 }
 
@@ -42,12 +47,6 @@ export interface App {
   recluster: ReclusterScheduler;
   /** Stops listening and scheduling, and ends a run in progress (failed); the HTTP server is closed by its owner. */
   stop(): Promise<void>;
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 export async function createApp({ database, config, log = console.log }: AppOptions): Promise<App> {
@@ -62,7 +61,9 @@ export async function createApp({ database, config, log = console.log }: AppOpti
   });
   const scheduler = createReclusterScheduler({ db, runner: clustering, policy: config.recluster, log });
   const stopListening = await listenForChanges(database, events, () => scheduler.nudge(), log);
-  const responseCache = createResponseCache(events);
+  const responseCache = createResponseCache(events, { maxBytes: config.responseCacheMaxBytes, ttlMs: config.responseCacheTtlMs });
+  const gate = createRequestGate({ apiToken: config.apiToken, maxBodyBytesInFlight: config.http.maxBodyBytesInFlight });
+  const { corsOrigins } = config.http;
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
     context: ({ request }) => ({
@@ -72,20 +73,29 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       clustering,
       recluster: scheduler,
     }),
-    graphiql: { title: 'News topics', defaultQuery: exampleQuery },
+    graphiql: config.http.graphiql && { title: 'News topics', defaultQuery: exampleQuery },
     renderGraphiQL,
+    // No CORS headers by default: only pages of this origin may read the answers. No cookies are
+    // used (operators send a bearer token), so credentials are never allowed.
+    cors: corsOrigins === '*' || corsOrigins.length > 0 ? { origin: corsOrigins === '*' ? '*' : corsOrigins, credentials: false } : false,
     maskedErrors: config.production,
     landingPage: false,
     plugins: [
+      // Outage errors get their code before unexpected errors are masked.
+      unavailablePlugin(log),
       armorPlugin(config.production),
+      requestErrorCodePlugin(),
       pageSizePlugin(),
+      ...(config.http.introspection ? [] : [noIntrospectionPlugin()]),
+      // Before the cache: identical queries it has not answered yet run once.
+      coalescePlugin(),
       ...(config.responseCacheTtlMs > 0
         ? [useResponseCache({ session: () => null, cache: responseCache, ttl: config.responseCacheTtlMs })]
         : []),
     ],
   });
 
-  const server = createServer(async (req, res) => {
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, async (req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -111,18 +121,7 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
-    if (req.method === 'POST') {
-      const length = Number(req.headers['content-length']);
-      if (!req.headers['content-length'] || !Number.isFinite(length)) {
-        sendError(res, 411, 'LENGTH_REQUIRED', 'POST requests need a Content-Length header');
-        return;
-      }
-      if (length > MAX_BODY_BYTES) {
-        sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
-        req.resume();
-        return;
-      }
-    }
+    if (!gate.admit(req, res)) return;
     return yoga(req, res);
   });
   return {
@@ -131,26 +130,10 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     recluster: scheduler,
     stop: async () => {
       scheduler.stop();
+      responseCache.stop();
       await clustering.stop();
       await stopListening();
     },
-  };
-}
-
-/**
- * Responses kept in memory for a short while (public data, one cache for everyone), dropped
- * whole whenever the data changes, whoever changed it (an import can move any feed, a run every
- * topic).
- */
-function createResponseCache(events: NewsEvents): Cache {
-  let entries = createInMemoryCache();
-  void (async () => {
-    for await (const _ of events.subscribe('dataChanged')) entries = createInMemoryCache();
-  })();
-  return {
-    get: (key) => entries.get(key),
-    set: (...args) => entries.set(...args),
-    invalidate: (entities) => entries.invalidate(entities),
   };
 }
 

@@ -30,6 +30,8 @@ export interface StartServerOptions {
   port: number;
   /** Open an IPC channel (the memory probe reports through it). */
   ipc?: boolean;
+  /** Where to run it (another checkout, e.g. to measure an earlier release); default: this project. */
+  cwd?: string;
 }
 
 const running = new Set<ServerProcess>();
@@ -49,7 +51,7 @@ export function freePort(): Promise<number> {
 
 export function startServer(options: StartServerOptions): ServerProcess {
   const child = spawn(process.execPath, options.nodeArgs, {
-    cwd: PROJECT_ROOT,
+    cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port) },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });

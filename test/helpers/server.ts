@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_RECLUSTER_POLICY, type ReclusterPolicy } from '../../src/config.js';
+import {
+  DEFAULT_HTTP_SETTINGS,
+  DEFAULT_RECLUSTER_POLICY,
+  DEFAULT_RESPONSE_CACHE_MAX_BYTES,
+  type HttpSettings,
+  type ReclusterPolicy,
+} from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { type App, createApp } from '../../src/server.js';
 
@@ -13,18 +19,30 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A server on a random port; its response cache and automatic clustering are off unless asked for. */
+/**
+ * A server on a random port; its response cache and automatic clustering are off unless asked for.
+ * `production` masks unexpected errors as a production server does.
+ */
 export async function startTestServer(
   database: Pick<DatabaseHandle, 'db' | 'listen'>,
-  options: { apiToken?: string; responseCacheTtlMs?: number; recluster?: Partial<ReclusterPolicy> } = {},
+  options: {
+    apiToken?: string;
+    responseCacheTtlMs?: number;
+    responseCacheMaxBytes?: number;
+    recluster?: Partial<ReclusterPolicy>;
+    production?: boolean;
+    http?: Partial<HttpSettings>;
+  } = {},
 ): Promise<TestServer> {
   const app = await createApp({
     database,
     config: {
-      production: false,
+      production: options.production ?? false,
       apiToken: options.apiToken,
       responseCacheTtlMs: options.responseCacheTtlMs ?? 0,
+      responseCacheMaxBytes: options.responseCacheMaxBytes ?? DEFAULT_RESPONSE_CACHE_MAX_BYTES,
       recluster: { ...DEFAULT_RECLUSTER_POLICY, enabled: false, ...options.recluster },
+      http: { ...DEFAULT_HTTP_SETTINGS, ...options.http },
     },
     log: () => {},
   });

@@ -1,0 +1,133 @@
+/**
+ * The response cache: answers to queries (public data, one cache for everyone) kept for a short
+ * while, bounded by the bytes of their JSON rather than by a number of entries (a thousand
+ * 300 KB answers are 300 MB). The least recently used answers go first; expired ones are swept, so
+ * an idle server gives their memory back. The whole cache is dropped whenever the data changes,
+ * whoever changed it (an import can move any feed, a run every topic).
+ *
+ * An answer is kept as its JSON text and parsed again on a hit: the bound is then the memory it
+ * really takes, and no object of a past response stays reachable from the cache.
+ */
+import type { Cache } from '@graphql-yoga/plugin-response-cache';
+import type { ExecutionResult } from 'graphql';
+import type { NewsEvents } from './events.js';
+
+/** Expired answers are swept at least this often (and at most once per TTL). */
+const MIN_SWEEP_INTERVAL_MS = 1_000;
+
+interface Entry {
+  json: string;
+  bytes: number;
+  expiresAt: number;
+}
+
+export interface ByteBoundedCache extends Cache {
+  /** Bytes of JSON held now. */
+  readonly bytes: number;
+  /** Answers held now. */
+  readonly size: number;
+  clear(): void;
+  /** Removes the expired answers (the sweep timer calls it). */
+  sweep(): void;
+  /** Stops the sweep timer and drops everything. */
+  stop(): void;
+}
+
+export interface ByteBoundedCacheOptions {
+  maxBytes: number;
+  /** How often expired answers are swept; 0: only on access. */
+  sweepEveryMs?: number;
+  now?: () => number;
+}
+
+/** An LRU cache of execution results, bounded by the UTF-8 bytes of their JSON. */
+export function createByteBoundedCache({ maxBytes, sweepEveryMs = 0, now = Date.now }: ByteBoundedCacheOptions): ByteBoundedCache {
+  // A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used.
+  const entries = new Map<string, Entry>();
+  let bytes = 0;
+
+  function remove(id: string): void {
+    const entry = entries.get(id);
+    if (!entry) return;
+    entries.delete(id);
+    bytes -= entry.bytes;
+  }
+
+  function clear(): void {
+    entries.clear();
+    bytes = 0;
+  }
+
+  function sweep(): void {
+    const time = now();
+    for (const [id, entry] of entries) if (entry.expiresAt <= time) remove(id);
+  }
+
+  const timer = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs) : undefined;
+  timer?.unref();
+
+  return {
+    get bytes() {
+      return bytes;
+    },
+    get size() {
+      return entries.size;
+    },
+    set(id, data, _entities, ttl) {
+      // Requests that shared one execution (see coalesce.ts) each store the same answer: keep the first.
+      const existing = entries.get(id);
+      if (existing && existing.expiresAt > now() && ttl > 0) return;
+      remove(id);
+      if (!(ttl > 0)) return;
+      const json = JSON.stringify(data);
+      const size = Buffer.byteLength(json);
+      // An answer larger than the whole cache is not kept (it would evict everything else for nothing).
+      if (size > maxBytes) return;
+      while (bytes + size > maxBytes) {
+        const oldest = entries.keys().next();
+        if (oldest.done) break;
+        remove(oldest.value);
+      }
+      entries.set(id, { json, bytes: size, expiresAt: now() + ttl });
+      bytes += size;
+    },
+    get(id) {
+      const entry = entries.get(id);
+      if (!entry) return null;
+      entries.delete(id);
+      if (entry.expiresAt <= now()) {
+        bytes -= entry.bytes;
+        return null;
+      }
+      entries.set(id, entry);
+      return JSON.parse(entry.json) as ExecutionResult;
+    },
+    // Answers are not tracked by entity: any change drops them all, as a change notice does.
+    invalidate: clear,
+    clear,
+    sweep,
+    stop() {
+      if (timer) clearInterval(timer);
+      clear();
+    },
+  };
+}
+
+/** The server's response cache: byte-bounded, and cleared whole on every `dataChanged` event. */
+export function createResponseCache(events: NewsEvents, options: { maxBytes: number; ttlMs: number }): ByteBoundedCache {
+  const cache = createByteBoundedCache({
+    maxBytes: options.maxBytes,
+    sweepEveryMs: Math.max(options.ttlMs, MIN_SWEEP_INTERVAL_MS),
+  });
+  const changes = events.subscribe('dataChanged');
+  void (async () => {
+    for await (const _ of changes) cache.clear();
+  })();
+  const stopCache = cache.stop;
+  return Object.assign(cache, {
+    stop() {
+      stopCache();
+      void changes.return?.();
+    },
+  });
+}
