@@ -6,9 +6,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from 'drizzle-orm';
+import { type Logger, sql } from 'drizzle-orm';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { TransactionSql } from 'postgres';
 import type { Config } from '../config.js';
 import { DATABASE_ALREADY_EXISTS, DATABASE_DOES_NOT_EXIST, INSUFFICIENT_PRIVILEGE, databaseCause, describeError } from './errors.js';
 import { relations } from './relations.js';
@@ -49,9 +48,9 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL: how long to wait for a connection, in ms (default 5 s; 0: no limit). */
   connectTimeoutMs?: number;
   /**
-   * PostgreSQL: the longest single statement outside a transaction, in ms (default: no limit).
-   * The server sets it for its requests' queries. Transactions (imports, a clustering run's
-   * write, migrations) lift it: they may wait for the run lock or write many rows.
+   * PostgreSQL: the longest single statement, in ms (default: no limit). The server sets it for
+   * its requests' queries; the transactions of imports and of a run's write raise it
+   * (allowLongStatements), and migrations run on a connection without it.
    */
   statementTimeoutMs?: number;
 }
@@ -82,28 +81,23 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
+      // No catalog query of its own on each new connection: the app reads no array types, and
+      // that query's failure (a statement timeout, a connection cut) crashed the process.
+      fetch_types: false,
       idle_timeout: IDLE_TIMEOUT_S,
       backoff: reconnectDelay,
       ...(statementTimeoutMs > 0 ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
     });
-    if (statementTimeoutMs > 0) {
-      // Every transaction (Drizzle's and the migrator's go through begin) runs without the limit.
-      type Work = (tx: TransactionSql) => unknown;
-      const begin = client.begin.bind(client) as (...args: [string, Work] | [Work]) => Promise<unknown>;
-      client.begin = ((...args: [string, Work] | [Work]) => {
-        const [options, work] = args.length === 2 ? args : [undefined, args[0]];
-        const unlimited: Work = async (tx) => {
-          await tx`set local statement_timeout = 0`;
-          return work(tx);
-        };
-        return options === undefined ? begin(unlimited) : begin(options, unlimited);
-      }) as typeof client.begin;
-    }
     const db = drizzlePostgres({ client, relations, logger: options.logger });
     // A connection of its own rather than one reserved from the pool: ending it ends the session
     // even when it already died (postgres.js hangs on a reserved connection the server closed).
     registerSessions(db, async () => {
-      const session = postgres(options.databaseUrl!, { max: 1, onnotice: () => {}, connect_timeout: client.options.connect_timeout });
+      const session = postgres(options.databaseUrl!, {
+        max: 1,
+        onnotice: () => {},
+        fetch_types: false,
+        connect_timeout: client.options.connect_timeout,
+      });
       return {
         shared: false,
         query: async (text, params = []) => [...(await session.unsafe(text, params as never[]))] as never[],
@@ -201,7 +195,7 @@ function lockDataDir(dataDir: string): () => void {
 const MAINTENANCE_DATABASE = 'postgres';
 
 export interface ConfiguredDatabaseOptions {
-  /** The longest single statement outside a transaction (the server sets it; commands run without). */
+  /** The longest single statement after the migrations (the server sets it; commands run without). */
   statementTimeoutMs?: number;
   /** Where the creation of a missing database is reported. */
   log?: (message: string) => void;
@@ -216,29 +210,46 @@ export async function openConfiguredDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseConnectTimeoutMs'>,
   { statementTimeoutMs, log = console.log }: ConfiguredDatabaseOptions = {},
 ): Promise<DatabaseHandle> {
-  const open = async () => {
-    const handle = await openDatabase({
+  const open = (limit?: number) =>
+    openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs,
+      statementTimeoutMs: limit,
     });
+  const migrated = async () => {
+    // Migrations (some of their statements outside a transaction) run without the request limit.
+    const handle = await open();
     try {
       await handle.migrate();
     } catch (error) {
       await handle.close();
       throw error;
     }
-    return handle;
+    if (!statementTimeoutMs || !config.databaseUrl) return handle;
+    await handle.close();
+    return open(statementTimeoutMs);
   };
   try {
-    return await open();
+    return await migrated();
   } catch (error) {
     if (!config.databaseUrl || databaseCause(error)?.code !== DATABASE_DOES_NOT_EXIST) throw error;
     log(await createDatabase(config.databaseUrl, config.databaseConnectTimeoutMs));
-    return open();
+    return migrated();
   }
 }
+
+/**
+ * In a transaction of an import or of a clustering run's write: its statements may take longer
+ * than the server's request limit (DATABASE_STATEMENT_TIMEOUT), waiting for the current run's
+ * lock or writing many rows; they are bounded by this instead.
+ */
+export async function allowLongStatements(tx: Transaction): Promise<void> {
+  await tx.execute(sql`select set_config('statement_timeout', ${LONG_STATEMENT_TIMEOUT}, true)`);
+}
+
+/** The longest statement of an import's or a run's transaction. */
+const LONG_STATEMENT_TIMEOUT = '10min';
 
 /** Creates the database DATABASE_URL names; resolves to a line saying so, or throws saying what to run instead. */
 async function createDatabase(databaseUrl: string, connectTimeoutMs: number): Promise<string> {
@@ -249,7 +260,7 @@ async function createDatabase(databaseUrl: string, connectTimeoutMs: number): Pr
   if (name === '') throw new Error(`DATABASE_URL names no database (postgres://user@${where}/news)`);
   const { default: postgres } = await import('postgres');
   url.pathname = `/${MAINTENANCE_DATABASE}`;
-  const admin = postgres(url.toString(), { max: 1, onnotice: () => {}, connect_timeout: connectTimeoutMs / 1000 });
+  const admin = postgres(url.toString(), { max: 1, onnotice: () => {}, fetch_types: false, connect_timeout: connectTimeoutMs / 1000 });
   try {
     await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
   } catch (error) {

@@ -23,8 +23,10 @@ const UNREACHABLE_CODES = new Set([
   'CONNECTION_ENDED',
 ]);
 
-/** SQLSTATEs of a server that is there but cannot serve: too many clients, shutting down, starting up. */
-const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03']);
+/** SQLSTATEs of a server that is there but cannot serve: shutting down, starting up. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+/** SQLSTATE class 53, insufficient resources: too many clients, out of memory or lock slots, disk full. */
+const INSUFFICIENT_RESOURCES_CLASS = '53';
 /** SQLSTATE class 08: connection exception. */
 const CONNECTION_EXCEPTION_CLASS = '08';
 /** query_canceled: statement_timeout (or a cancel request). */
@@ -70,7 +72,7 @@ export function classifyDatabaseError(error: unknown): { trouble: DatabaseTroubl
   const cause = databaseCause(error);
   if (!cause) return undefined;
   const { code } = cause;
-  if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || (code.length === 5 && code.startsWith(CONNECTION_EXCEPTION_CLASS))) {
+  if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || (code.length === 5 && (code.startsWith(CONNECTION_EXCEPTION_CLASS) || code.startsWith(INSUFFICIENT_RESOURCES_CLASS)))) {
     return { trouble: 'unavailable', cause };
   }
   if (code === QUERY_CANCELED) return { trouble: 'timeout', cause };

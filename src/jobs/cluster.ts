@@ -7,7 +7,7 @@
 import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
 import type { ClusteringResult, ClusteringStage, PreviousTopics, ProgressListener } from '../clustering/types.js';
 import { notifyChange } from '../db/change-notices.js';
-import type { Database } from '../db/client.js';
+import { type Database, allowLongStatements } from '../db/client.js';
 import { findCurrentRun, topicIdsByPosition } from '../db/current-run.js';
 import { articleTopics, articles, clusteringRuns } from '../db/schema.js';
 import { placeArticlesNewToRun, rememberModel } from './assign.js';
@@ -158,6 +158,7 @@ export async function completeRun(
     const writeStart = performance.now();
     const timings: Partial<Record<ClusteringStage, number>> = { load: loadMs, ...result.timings };
     const written = await db.transaction(async (tx) => {
+      await allowLongStatements(tx);
       const outcome = await writeRun(
         tx,
         {
@@ -197,8 +198,9 @@ export async function completeRun(
       if (arrived.length + placed.length > 0) await notifyChange(tx, { kind: 'articles', ids: [...arrived, ...placed] });
       return { ...outcome, placed: placed.length };
     });
-    // Fresh statistics, so the planner sees the new run's rows (feeds then read by index).
-    await db.execute(sql`analyze article_topics, article_similarities, topics`);
+    // Fresh statistics, so the planner sees the new run's rows (feeds then read by index). The
+    // run is current by now: a failure here is not the run's.
+    await db.execute(sql`analyze article_topics, article_similarities, topics`).catch(() => {});
     return {
       runId,
       k: result.k,

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray, or, sql } from 'drizzle-orm';
 import { notifyChange } from '../db/change-notices.js';
 import { databaseCause } from '../db/errors.js';
-import type { Database, Transaction } from '../db/client.js';
+import { type Database, type Transaction, allowLongStatements } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
 import { type ValidArticle, parseJsonLine } from './article-input.js';
 import { type Assignment, assignToCurrentRun } from './assign.js';
@@ -64,7 +64,10 @@ function refusalReason(error: unknown): string | undefined {
 async function inRetriedTransaction<T>(db: Database, attempts: number, work: (tx: Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      return await db.transaction(async (tx) => {
+        await allowLongStatements(tx);
+        return work(tx);
+      });
     } catch (error) {
       const state = databaseCause(error)?.code;
       if (attempt >= attempts || state === undefined || !RETRYABLE_STATES.has(state)) throw error;
