@@ -93,10 +93,17 @@ async function sourceIds(tx: Transaction, names: string[]): Promise<Map<string, 
 
 /** First key of the advisory locks on articles (the two-key form, apart from the current-run lock's one-key form). */
 export const ARTICLE_LOCK_SPACE = 0x6e657773;
+/**
+ * The articles are locked by stripe, not one by one: a 1,000-article batch would otherwise take
+ * up to 2,000 locks, and a few of them at once exhaust PostgreSQL's lock table, which every
+ * database of the server shares ("out of shared memory"). Large batches then take every stripe
+ * and import one after another; small ones (an item through the API) rarely wait.
+ */
+const ARTICLE_LOCK_STRIPES = 64;
 
-const lockKey = (hex: string) => Number.parseInt(hex.slice(0, 8), 16) | 0;
+const lockKey = (hex: string) => Number.parseInt(hex.slice(0, 8), 16) % ARTICLE_LOCK_STRIPES;
 
-/** The advisory lock keys of a batch: one for each content hash and each external id, in ascending order. */
+/** The advisory lock keys of a batch: the stripe of each content hash and each external id, in ascending order. */
 export function articleLockKeys(batch: ValidArticle[]): number[] {
   const keys = new Set<number>();
   for (const article of batch) {
@@ -110,8 +117,8 @@ export function articleLockKeys(batch: ValidArticle[]): number[] {
  * Locks the batch's articles (by content and by external id) until the transaction ends, in one
  * order for every batch. Two batches holding the same new articles in different orders would
  * otherwise each insert some and wait for the other's: a deadlock, which PostgreSQL only detects
- * after a second, and which retrying meets again under load. Batches that share no article never
- * wait for each other; a collision of two 32-bit keys only makes two batches wait in turn.
+ * after a second, and which retrying meets again under load. Batches whose articles fall in
+ * different stripes never wait for each other.
  */
 async function lockArticles(tx: Transaction, batch: ValidArticle[]): Promise<void> {
   const keys = articleLockKeys(batch);
