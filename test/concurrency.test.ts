@@ -7,6 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleTopics, articles, clusteringRuns } from '../src/db/schema.js';
+import { CHANGES_CHANNEL, parseChangeNotice } from '../src/db/change-notices.js';
 import { lockCurrentRun } from '../src/db/current-run.js';
 import { completeRun, runClustering } from '../src/jobs/cluster.js';
 import { FAILED_BY_OPERATOR, failRun, startRun } from '../src/jobs/run-lock.js';
@@ -116,7 +117,8 @@ describe('imports during clustering runs', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     sampling = false;
     await sampler;
-    expect(summary.assignedAfterwards).toBe(30);
+    // Placed by the run as it became current, or (an import that committed during its write) by the import.
+    expect(summary.assignedAfterwards).toBeLessThanOrEqual(30);
     const seen = samples.filter((sample) => Number(sample.run_id) === summary.runId);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.filter((sample) => Number(sample.unplaced) > 0)).toEqual([]);
@@ -149,8 +151,13 @@ describe('imports during clustering runs', () => {
 
   it('stops a run that an operator failed while it computed, and never makes it current', async () => {
     const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+    const notices: string[] = [];
+    const unlisten = await handle.listen(CHANGES_CHANNEL, (payload) => notices.push(payload));
     const started = await startRun(handle.db, { k: 4, seed: 5 });
     await failRun(handle.db, started.id);
+    // Subscribers and the other servers hear of it (its process will send nothing more).
+    await expect.poll(() => notices.map((payload) => parseChangeNotice(payload))).toContainEqual({ kind: 'run', runId: started.id, status: 'failed' });
+    await unlisten();
     await expect(completeRun(handle.db, started)).rejects.toThrow(FAILED_BY_OPERATOR);
     const run = await handle.db.query.clusteringRuns.findFirst({ where: { id: started.id } });
     expect(run).toMatchObject({ status: 'failed', isCurrent: false, error: FAILED_BY_OPERATOR });

@@ -66,7 +66,7 @@ describe('clustering run ownership', () => {
       expect(restarted).toBeInstanceOf(Error);
       // What the server does when the process holding the lease is killed: its session ends.
       await handle.db.execute(sql`
-        select pg_terminate_backend(pid) from pg_locks
+        select pg_terminate_backend(pid, 5000) from pg_locks
         where locktype = 'advisory' and objsubid = 2 and objid = ${started.id}::oid and granted
           and database = (select oid from pg_database where datname = current_database())`);
       await new Promise((resolve) => setTimeout(resolve, 200));

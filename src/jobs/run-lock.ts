@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { and, eq, gte, not, sql } from 'drizzle-orm';
+import { notifyChange } from '../db/change-notices.js';
 import type { Database } from '../db/client.js';
 import { articles, clusteringRuns } from '../db/schema.js';
 import { type RunLease, leaseIsHeld, leaseNewRun } from './run-lease.js';
@@ -133,7 +134,11 @@ export async function failRun(db: Database, runId: number, reason = FAILED_BY_OP
     .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
     .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
     .returning({ id: clusteringRuns.id });
-  if (failed.length > 0) return;
+  if (failed.length > 0) {
+    // Its process, if alive, sends nothing more: its own failure finds the run failed already.
+    await notifyChange(db, { kind: 'run', runId, status: 'failed' });
+    return;
+  }
   const [run] = await db.select({ status: clusteringRuns.status }).from(clusteringRuns).where(eq(clusteringRuns.id, runId));
   throw new ClusteringRunError(
     run ? `clustering run ${runId} is not running (it has ${run.status})` : `there is no clustering run ${runId}`,
