@@ -21,7 +21,7 @@ import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
-import { createResponseCache } from './graphql/response-cache.js';
+import { createResponseCache, responseCacheKey } from './graphql/response-cache.js';
 import { unavailablePlugin } from './graphql/unavailable.js';
 import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
@@ -88,9 +88,16 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       pageSizePlugin(),
       ...(config.http.introspection ? [] : [noIntrospectionPlugin()]),
       // Before the cache: identical queries it has not answered yet run once.
-      coalescePlugin(),
+      coalescePlugin(() => responseCache.generation),
       ...(config.responseCacheTtlMs > 0
-        ? [useResponseCache({ session: () => null, cache: responseCache, ttl: config.responseCacheTtlMs })]
+        ? [
+            useResponseCache({
+              session: () => null,
+              cache: responseCache,
+              ttl: config.responseCacheTtlMs,
+              buildResponseCacheKey: responseCacheKey(responseCache),
+            }),
+          ]
         : []),
     ],
   });

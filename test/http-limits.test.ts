@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { articles } from '../src/db/schema.js';
 import { coalescePlugin } from '../src/graphql/coalesce.js';
 import { createNewsEvents } from '../src/graphql/events.js';
-import { createByteBoundedCache, createResponseCache } from '../src/graphql/response-cache.js';
+import { createByteBoundedCache, createResponseCache, responseCacheKey } from '../src/graphql/response-cache.js';
 import { ANONYMOUS_BODY_BYTES, OPERATOR_BODY_BYTES } from '../src/http/request-gate.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { createCorpusDatabase, StatementCounter, type TestDatabase } from './helpers/database.js';
@@ -145,11 +145,28 @@ describe('the byte-bounded response cache', () => {
     expect(cache.bytes).toBe(0);
     cache.stop();
   });
+
+  it('keys answers by the data’s generation, so an execution begun before a change is never served after it', async () => {
+    const events = createNewsEvents();
+    const cache = createResponseCache(events, { maxBytes: 10_000, ttlMs: 60_000 });
+    const keyOf = responseCacheKey(cache);
+    const request = { documentString: '{ topics { totalCount } }', variableValues: {}, operationName: null, sessionId: null, context: {} };
+    const begun = await keyOf({ ...request, request: new Request('http://yoga/graphql') });
+    events.publish('dataChanged');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The execution begun before the change stores its answer under its own key.
+    cache.set(begun, result('before the change'), [], 60_000);
+    const after = await keyOf({ ...request, request: new Request('http://yoga/graphql') });
+    expect(after).not.toBe(begun);
+    expect(cache.get(after)).toBeNull();
+    cache.stop();
+  });
 });
 
 describe('request coalescing', () => {
   it('runs identical concurrent queries once, and never shares mutations or different variables', async () => {
     let calls = 0;
+    let generation = 0;
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const yoga = createYoga({
@@ -160,7 +177,7 @@ describe('request coalescing', () => {
           Mutation: { bump: async () => (calls++, await held, calls) },
         },
       }),
-      plugins: [coalescePlugin()],
+      plugins: [coalescePlugin(() => generation)],
     });
     const send = (query: string, variables?: Record<string, unknown>) =>
       yoga.fetch('http://yoga/graphql', {
@@ -173,7 +190,13 @@ describe('request coalescing', () => {
     const mutations = [send('mutation { bump }'), send('mutation { bump }')];
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toBe(1 + 1 + 2);
+    // After a data change, the same query does not join the execution that began before it.
+    generation++;
+    const afterChange = send('query ($n: Int) { slow(n: $n) }', { n: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(5);
     release();
+    await afterChange;
     const answers = await Promise.all(same.map(async (response) => (await response).json()));
     expect(answers).toEqual(Array.from({ length: 20 }, () => ({ data: { slow: 1 } })));
     expect(await (await other).json()).toEqual({ data: { slow: 2 } });
@@ -182,7 +205,7 @@ describe('request coalescing', () => {
     // coalescing is not a cache.
     await new Promise((resolve) => setImmediate(resolve));
     await send('query ($n: Int) { slow(n: $n) }', { n: 1 });
-    expect(calls).toBe(5);
+    expect(calls).toBe(6);
   });
 });
 
@@ -258,7 +281,7 @@ describe('the HTTP edge of the server', () => {
   }, 60_000);
 
   it('answers 503 with Retry-After while too many body bytes are arriving, and takes requests again afterwards', async () => {
-    const capped = await startTestServer(handle, { http: { maxBodyBytesInFlight: 100_000 } });
+    const capped = await startTestServer(handle, { apiToken: TOKEN, http: { maxBodyBytesInFlight: 100_000 } });
     try {
       const slow = await startSlowPost(capped.url, paddedBody(60_000));
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -266,6 +289,8 @@ describe('the HTTP edge of the server', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.body.errors?.[0].extensions?.code).toBe('UNAVAILABLE');
+      // An operator's request is not held to the anonymous allowance.
+      expect((await post(capped.url, paddedBody(50_000), { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
       // A body that fits beside the one arriving is taken.
       expect((await post(capped.url, paddedBody(30_000))).status).toBe(200);
       const answer = await slow.finish();
@@ -287,11 +312,12 @@ describe('the HTTP edge of the server', () => {
     const cached = await startTestServer(handle, { responseCacheTtlMs: 60_000 });
     try {
       for (const target of [server, cached]) {
-        // The database is busy while the requests arrive, as under an import: PGlite runs in this
-        // process and would otherwise finish one query before the server has read the next request.
+        // The topics are locked while the requests arrive, so the first one's query waits: PGlite
+        // runs in this process and would otherwise finish one query before the server has read
+        // the next request, and PostgreSQL could run a late one after the first has finished.
         let release = () => {};
         const busy = handle.db.transaction(async (tx) => {
-          await tx.execute(sql`select 1`);
+          await tx.execute(sql`lock table topics in access exclusive mode`);
           await new Promise<void>((resolve) => (release = resolve));
         });
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -8,21 +8,21 @@
  */
 import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import { requestKey } from './response-cache.js';
 
-function requestKey(context: Partial<YogaInitialContext>): string | null {
-  const params = context.params;
-  if (!params?.query) return null;
-  return JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null]);
-}
-
-/** Put it before the response cache in the plugin list, so it shares the executions the cache misses. */
-export function coalescePlugin(): Plugin {
+/**
+ * Put it before the response cache in the plugin list, so it shares the executions the cache
+ * misses. `generation`: the response cache's, so that a request arriving after a data change
+ * never joins an execution that began before it.
+ */
+export function coalescePlugin(generation: () => number): Plugin {
   const inFlight = new Map<string, Promise<ExecutionResult>>();
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
-      const key = requestKey(args.contextValue as Partial<YogaInitialContext>);
-      if (key === null) return;
+      const params = (args.contextValue as Partial<YogaInitialContext>).params;
+      if (!params?.query) return;
+      const key = requestKey(generation(), { documentString: params.query, operationName: params.operationName, variableValues: params.variables });
       setExecuteFn(async (executeArgs) => {
         let execution = inFlight.get(key);
         if (!execution) {

@@ -7,8 +7,12 @@
  *
  * An answer is kept as its JSON text and parsed again on a hit: the bound is then the memory it
  * really takes, and no object of a past response stays reachable from the cache.
+ *
+ * Each clearing starts a new generation, part of every key (`responseCacheKey`, and the key of
+ * coalesce.ts): an execution that began before a change finishes under the old generation, so its
+ * answer is never served to a request that arrives after the change.
  */
-import type { Cache } from '@graphql-yoga/plugin-response-cache';
+import { type BuildResponseCacheKeyFunction, type Cache, hashSHA256 } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { NewsEvents } from './events.js';
 
@@ -26,6 +30,8 @@ export interface ByteBoundedCache extends Cache {
   readonly bytes: number;
   /** Answers held now. */
   readonly size: number;
+  /** How many times the cache was cleared: the data's version, as far as this server knows. */
+  readonly generation: number;
   clear(): void;
   /** Removes the expired answers (the sweep timer calls it). */
   sweep(): void;
@@ -45,6 +51,7 @@ export function createByteBoundedCache({ maxBytes, sweepEveryMs = 0, now = Date.
   // A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used.
   const entries = new Map<string, Entry>();
   let bytes = 0;
+  let generation = 0;
 
   function remove(id: string): void {
     const entry = entries.get(id);
@@ -56,6 +63,7 @@ export function createByteBoundedCache({ maxBytes, sweepEveryMs = 0, now = Date.
   function clear(): void {
     entries.clear();
     bytes = 0;
+    generation++;
   }
 
   function sweep(): void {
@@ -72,6 +80,9 @@ export function createByteBoundedCache({ maxBytes, sweepEveryMs = 0, now = Date.
     },
     get size() {
       return entries.size;
+    },
+    get generation() {
+      return generation;
     },
     set(id, data, _entities, ttl) {
       // Requests that shared one execution (see coalesce.ts) each store the same answer: keep the first.
@@ -130,4 +141,17 @@ export function createResponseCache(events: NewsEvents, options: { maxBytes: num
       void changes.return?.();
     },
   });
+}
+
+/** What identifies an answer: the data's generation, the document, the operation and the variables. */
+export function requestKey(
+  generation: number,
+  request: { documentString: string; operationName?: string | null; variableValues?: unknown },
+): string {
+  return JSON.stringify([generation, request.documentString, request.operationName ?? null, request.variableValues ?? null]);
+}
+
+/** The response cache plugin's key: requestKey, hashed. */
+export function responseCacheKey(cache: ByteBoundedCache): BuildResponseCacheKeyFunction {
+  return (params) => hashSHA256(requestKey(cache.generation, params));
 }

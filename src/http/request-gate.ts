@@ -2,8 +2,9 @@
  * What a POST must be before the server reads its body: JSON (form, multipart and
  * `application/graphql` bodies are what a page on another site can send without asking, so they
  * are refused), of a declared length, small unless it comes from an operator (a query and its
- * variables fit in 64 KB; only an authenticated import needs megabytes), and within the bytes the
- * server is receiving at once (beyond them it answers 503 at once rather than buffer). Node's
+ * variables fit in 64 KB; only an authenticated import needs megabytes), and, for anonymous
+ * clients, within the bytes the server is receiving from them at once (beyond them it answers 503
+ * at once rather than buffer). Node's
  * HTTP parser delivers exactly the declared Content-Length, refuses it beside Transfer-Encoding,
  * and the server's request timeout bounds how long a body may take to arrive.
  */
@@ -78,7 +79,9 @@ export function createRequestGate(options: { apiToken: string | undefined; maxBo
         const more = operator ? '' : ` (requests with the operator token may send up to ${formatBytes(OPERATOR_BODY_BYTES)})`;
         return refuse(req, res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${formatBytes(limit)}${more}`);
       }
-      // A body larger than the whole allowance still goes through when it is alone.
+      // Operators' bodies are neither counted nor refused: anonymous clients filling the allowance
+      // must not lock out an import. A body larger than the allowance goes through when alone.
+      if (operator) return true;
       if (bytesInFlight > 0 && bytesInFlight + length > options.maxBodyBytesInFlight) {
         return refuse(req, res, 503, 'UNAVAILABLE', `the server is receiving too many request bodies at once; retry in ${RETRY_AFTER_SECONDS} s`, {
           'retry-after': String(RETRY_AFTER_SECONDS),
