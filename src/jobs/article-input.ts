@@ -100,13 +100,13 @@ function daysInMonth(year: number, month: number): number {
  * An ISO 8601 date (midnight UTC) or date and time (UTC when it names no offset), as the
  * instant it names. Every field must be in range: 2020-02-30, 24:00 or a leap second are
  * refused, never rolled over into the next day or minute. Digits past the millisecond are dropped.
+ * The DateTime scalar of the API takes the same instants (src/graphql/date-time.ts).
  */
-function parsePublishedAt(value: string | null): string | null {
-  if (value === null) return null;
+export function parseInstant(value: string, field: string): string {
   const match = ISO_8601.exec(value);
-  if (!match) throw new Error(`"publishedAt" is not an ISO 8601 date: "${value}"`);
+  if (!match) throw new Error(`"${field}" is not an ISO 8601 date: "${value}"`);
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
-  const outsideYears = () => new Error(`"publishedAt" is outside the years 1000–9999 (UTC): "${value}"`);
+  const outsideYears = () => new Error(`"${field}" is outside the years 1000–9999 (UTC): "${value}"`);
   if (year < 1000) throw outsideYears();
   const offsetHours = Number(match[10] ?? 0);
   const offsetMinutes = Number(match[11] ?? 0);
@@ -119,16 +119,20 @@ function parsePublishedAt(value: string | null): string | null {
     ['offset hour', offsetHours, 0, 23],
     ['offset minute', offsetMinutes, 0, 59],
   ];
-  for (const [name, field, min, max] of fields) {
-    if (field >= min && field <= max) continue;
+  for (const [name, part, min, max] of fields) {
+    if (part >= min && part <= max) continue;
     const range = `${String(min).padStart(2, '0')}–${max}`;
-    throw new Error(`"publishedAt" is not a real date and time: "${value}" (${name} ${field} is outside ${range})`);
+    throw new Error(`"${field}" is not a real date and time: "${value}" (${name} ${part} is outside ${range})`);
   }
   const offsetMs = (match[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const milliseconds = Number((match[7] ?? '').slice(0, 3).padEnd(3, '0'));
   const time = Date.UTC(year, month - 1, day, hour, minute, second, milliseconds) - offsetMs;
   if (time < EARLIEST_PUBLISHED_AT || time > LATEST_PUBLISHED_AT) throw outsideYears();
   return new Date(time).toISOString();
+}
+
+function parsePublishedAt(value: string | null): string | null {
+  return value === null ? null : parseInstant(value, 'publishedAt');
 }
 
 function parseUrl(value: string | null): string | null {
