@@ -5,6 +5,7 @@
  * articles and clusters them, so a newcomer sees topics at once.
  */
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -170,7 +171,9 @@ async function main(): Promise<void> {
   }
   const { server } = app;
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  console.log(`GraphQL and GraphiQL at http://localhost:${config.port}/graphql (data: ${where})`);
+  // The bound port: PORT=0 lets the system choose one.
+  const { port } = app.server.address() as AddressInfo;
+  console.log(`GraphQL and GraphiQL at http://localhost:${port}/graphql (data: ${where})`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -11,17 +11,18 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = 41_000 + Math.floor(Math.random() * 9_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), ...env },
+    env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 50_000;
-  while (!output.includes('GraphiQL at')) {
+  // The system chooses the port (PORT=0); the server says which.
+  let port: string | undefined;
+  while (!(port = /GraphiQL at http:\/\/localhost:(\d+)\//.exec(output)?.[1])) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`server did not start:\n${output}`);
