@@ -11,10 +11,10 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/config.js';
 import { startTcpProxy } from '../test/helpers/tcp-proxy.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
+import { commandOptions } from './command.js';
 import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 
 const USAGE = 'usage: npm run probe:outage [-- --root DIR] [--outage 20s] [--clients 10]';
@@ -27,19 +27,7 @@ const FEED_QUERY = `query ($slug: String!) {
   topic(slug: $slug) { label articles(first: 20) { totalCount edges { score node { title publishedAt source { name } } } } }
 }`;
 
-let values: { root?: string; outage?: string; clients?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: { root: { type: 'string' }, outage: { type: 'string' }, clients: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = commandOptions(USAGE, { root: { type: 'string' }, outage: { type: 'string' }, clients: { type: 'string' } });
 const root = path.resolve(values.root ?? PROJECT_ROOT);
 const outageMs = parseDuration('--outage', values.outage ?? '20s');
 const clients = Number(values.clients ?? 10);

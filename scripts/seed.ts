@@ -6,10 +6,8 @@
  * articles than the current run clustered), it clusters them at once (--no-cluster: leave it to
  * the server's policy or `npm run cluster`).
  */
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { type Database, openConfiguredDatabase } from '../src/db/client.js';
-import { describeError, describeStartError } from '../src/db/errors.js';
+import type { Database } from '../src/db/client.js';
+import { describeError } from '../src/db/errors.js';
 import { formatRunSummary } from '../src/jobs/cli-format.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { importJsonlFile } from '../src/jobs/import.js';
@@ -17,22 +15,11 @@ import { terminalProgress } from '../src/jobs/progress.js';
 import { evaluateReclusterPolicy } from '../src/jobs/recluster-policy.js';
 import { ClusteringRunError } from '../src/jobs/run-lock.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
+import { commandConfig, commandOptions, openCommandDatabase } from './command.js';
 
 const USAGE = 'usage: npm run seed [-- --file corpus.jsonl] [--no-cluster]';
 
-let values: { file?: string; 'no-cluster'?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: { file: { type: 'string' }, 'no-cluster': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = commandOptions(USAGE, { file: { type: 'string' }, 'no-cluster': { type: 'boolean' } });
 
 /** Clusters at once when the articles have no topics to go to (only those rules, not the server's thresholds). */
 async function clusterIfWaiting(db: Database): Promise<void> {
@@ -65,17 +52,7 @@ function clip(text: string): string {
   return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(2);
-}
-const { db, close } = await openConfiguredDatabase(config).catch((error: unknown) => {
-  console.error(`could not open the database: ${describeStartError(error)}`);
-  process.exit(1);
-});
+const { db, close } = await openCommandDatabase(commandConfig());
 const started = performance.now();
 try {
   if (values.file) {
