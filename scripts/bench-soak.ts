@@ -11,7 +11,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type ArticleInputValue, DEFAULT_CORPUS, toArticleInputs } from './bench/corpus.js';
@@ -31,6 +30,7 @@ import {
 } from './bench/server-process.js';
 import { type Fixtures, type Operation, OPERATION_NAMES, checkBody, loadFixtures, requestsFor } from './bench/workload.js';
 import { positiveInteger } from './bench/options.js';
+import { residentBytes } from './bench/resident-memory.js';
 
 const TARGETS = { failedRequests: 0, memoryGrowthPercent: 20 };
 const CLUSTERS = 5;
@@ -88,15 +88,6 @@ function parseOptions() {
   };
 }
 
-/** VmRSS of a process, in bytes. */
-function residentBytes(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 interface GraphQLAnswer<T> {
   data?: T;

@@ -18,7 +18,6 @@
  * non-zero when a target is missed.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +28,7 @@ import { positiveInteger, positiveNumber } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { fixed, machineDescription, passFail } from './bench/report.js';
 import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
+import { residentBytes } from './bench/resident-memory.js';
 
 const TARGETS = { bodiesPeakRssMb: 600, smallQueryMaxMs: 200 };
 const DATABASE = 'news_bench_memory';
@@ -61,15 +61,6 @@ const idleSeconds = positiveNumber('--idle', args.idle);
 const stampede = positiveInteger('--stampede', args.stampede);
 const phases = new Set(args.phases.split(',').map((phase) => phase.trim()));
 
-/** Resident memory of a process now, from /proc (null once it has exited). */
-function residentBytes(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Samples a process's RSS every 20 ms until stopped; resolves with the peak. */
 function watchPeak(pid: number): { stop(): number } {
