@@ -117,7 +117,11 @@ try {
         }
         requests++;
         const result = await graphql(server.origin, IMPORT, { input: batch }).catch((error: Error) => ({ errors: [{ message: error.message }] }));
-        for (const error of result.errors ?? []) failures.set(error.message, (failures.get(error.message) ?? 0) + 1);
+        for (const error of result.errors ?? []) {
+          // Messages that differ only in their parameters count together.
+          const kind = error.message.slice(0, 120);
+          failures.set(kind, (failures.get(kind) ?? 0) + 1);
+        }
       }
     }),
   );
@@ -133,8 +137,9 @@ try {
     where t.latest_run_id = (select id from clustering_runs where is_current)`;
   const failed = [...failures.values()].reduce((sum, count) => sum + count, 0);
   console.log(`tree: ${tree}`);
+  console.log(`first run over ${first.length} articles, then ${rest.length} imported while a second run computes`);
   console.log(`imports: ${requests} requests of ${batchSize} articles from ${importers} clients at once; ${failed} failed`);
-  for (const [message, count] of failures) console.log(`  ${count} × ${message.slice(0, 160)}`);
+  for (const [message, count] of failures) console.log(`  ${count} × ${message}`);
   console.log(
     watched
       ? `run ${watched.id}: ${watched.unplacedAtSuccess} articles imported during it had no topic when it read SUCCEEDED; all placed ${watched.lagMs.toFixed(0)} ms later`
