@@ -1,30 +1,29 @@
 /**
- * npm run probe:concurrency [-- --tree DIR] [--importers 12] [--batch 25]
+ * npm run probe:concurrency [-- --root DIR] [--importers 12] [--batch 25]
  *
  * Imports through the API from many clients at once, while a clustering run computes, against a
- * server of this project (or of another checkout, `--tree`, to compare with an earlier release)
+ * server of this project (or of another checkout, `--root`, to compare with an earlier release)
  * on a fresh PostgreSQL database. It reports what concurrency used to break:
  *   - failed import requests (deadlocks on new sources), by message;
  *   - how long, after the run reports SUCCEEDED, articles imported during it had no topic in it;
  *   - topic sizes against the current run's memberships once everything has settled.
  * Exits non-zero when any of them is off.
  */
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { DEFAULT_CORPUS, readCorpusLines, toArticleInputs, type ArticleInputValue } from './bench/corpus.js';
 import { positiveInteger } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
+import { commandOptions } from './command.js';
 
-const { values } = parseArgs({
-  options: {
-    tree: { type: 'string' },
-    importers: { type: 'string', default: '12' },
-    batch: { type: 'string', default: '25' },
-    corpus: { type: 'string', default: DEFAULT_CORPUS },
-  },
+const USAGE = 'usage: npm run probe:concurrency [-- --root DIR] [--importers 12] [--batch 25] [--corpus corpus.jsonl]';
+const values = commandOptions(USAGE, {
+  root: { type: 'string' },
+  importers: { type: 'string', default: '12' },
+  batch: { type: 'string', default: '25' },
+  corpus: { type: 'string', default: DEFAULT_CORPUS },
 });
-const tree = values.tree ?? PROJECT_ROOT;
+const tree = values.root ?? PROJECT_ROOT;
 const importers = positiveInteger('--importers', values.importers!);
 const batchSize = positiveInteger('--batch', values.batch!);
 const TOKEN = 'probe-concurrency-token';

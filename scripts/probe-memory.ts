@@ -20,7 +20,6 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { percentile, sortedLatencies } from './bench/load.js';
@@ -29,6 +28,7 @@ import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/
 import { fixed, machineDescription, passFail } from './bench/report.js';
 import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 import { residentBytes } from './bench/resident-memory.js';
+import { commandOptions } from './command.js';
 
 const TARGETS = { bodiesPeakRssMb: 600, smallQueryMaxMs: 200 };
 const DATABASE = 'news_bench_memory';
@@ -41,17 +41,18 @@ const LARGE_QUERY = 'query Large($length: Int!) { articles(first: 100) { nodes {
 const STAMPEDE_QUERY =
   'query Stampede($first: Int!) { topics(first: $first) { nodes { label articles(first: 20) { nodes { title excerpt source { name } } } } } }';
 
-const { values: args } = parseArgs({
-  options: {
-    root: { type: 'string', default: PROJECT_ROOT },
-    file: { type: 'string', default: DEFAULT_CORPUS },
-    bodies: { type: 'string', default: '200' },
-    'body-mb': { type: 'string', default: '5' },
-    queries: { type: 'string', default: '1200' },
-    idle: { type: 'string', default: '60' },
-    stampede: { type: 'string', default: '200' },
-    phases: { type: 'string', default: 'bodies,cache,stampede' },
-  },
+const USAGE = `usage: npm run probe:memory [-- --root DIR] [--file corpus.jsonl] [--bodies 200] [--body-mb 5] [--queries 1200]
+       [--idle 60] [--stampede 200] [--phases bodies,cache,stampede]`;
+
+const args = commandOptions(USAGE, {
+  root: { type: 'string', default: PROJECT_ROOT },
+  file: { type: 'string', default: DEFAULT_CORPUS },
+  bodies: { type: 'string', default: '200' },
+  'body-mb': { type: 'string', default: '5' },
+  queries: { type: 'string', default: '1200' },
+  idle: { type: 'string', default: '60' },
+  stampede: { type: 'string', default: '200' },
+  phases: { type: 'string', default: 'bodies,cache,stampede' },
 });
 const root = path.resolve(args.root);
 const bodies = positiveInteger('--bodies', args.bodies);
