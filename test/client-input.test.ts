@@ -278,6 +278,45 @@ describe(`client input (${driverUnderTest})`, () => {
     expect(edge.snippet.replace(/<\/?b>/g, '')).not.toMatch(/[<>]/);
   });
 
+  it('takes back the cursors it gives, for every connection and every order', async () => {
+    // Each node's identity: its id, or for a topic's history (changes have none) its run's.
+    const selection = (field: string) => `{ pageInfo { endCursor hasNextPage } nodes { ${field === 'history' ? 'run { id }' : 'id'} } }`;
+    const identity = (node: { id?: string; run?: { id: string } }) => node.id ?? node.run?.id;
+    const onNode = (id: string, type: string) => (field: string) => `node(id: "${id}") { ... on ${type} { ${field} } }`;
+    const atRoot = (field: string) => field;
+    // [name, where the connection sits, its field, its other arguments, the page in the answer]
+    type Case = [string, (field: string) => string, string, string, (data: any) => any];
+    const cases: Case[] = [
+      ...['NEWEST', 'OLDEST'].map((order): Case => [`articles ${order}`, atRoot, 'articles', `orderBy: ${order}`, (d) => d.articles]),
+      ['articles RELEVANCE', atRoot, 'articles', 'orderBy: RELEVANCE, filter: { search: "market" }', (d) => d.articles],
+      ...['NEWEST', 'SIZE', 'TRENDING'].flatMap((order) =>
+        ['ACTIVE', 'RETIRED'].map((status): Case => [`topics ${order} ${status}`, atRoot, 'topics', `orderBy: ${order}, status: ${status}`, (d) => d.topics]),
+      ),
+      ...['NEWEST', 'RELEVANCE'].map((order): Case => [`topic.articles ${order}`, onNode(ids.topic, 'Topic'), 'articles', `orderBy: ${order}`, (d) => d.node.articles]),
+      ['topic.history', onNode(ids.topic, 'Topic'), 'history', '', (d) => d.node.history],
+      ['source.articles', onNode(ids.source, 'Source'), 'articles', '', (d) => d.node.articles],
+      ['clusteringRun.topics', onNode(ids.run, 'ClusteringRun'), 'topics', '', (d) => d.node.topics],
+      ['clusteringRuns', atRoot, 'clusteringRuns', '', (d) => d.clusteringRuns],
+      ['sources', atRoot, 'sources', '', (d) => d.sources],
+    ];
+    let paged = 0;
+    for (const [name, where, field, args, pageOf] of cases) {
+      const query = `query ($after: String) { ${where(`${field}(first: 2, after: $after${args ? `, ${args}` : ''}) ${selection(field)}`)} }`;
+      const first = await post(query, { after: null });
+      expect(first.errors, name).toBeUndefined();
+      const { pageInfo, nodes } = pageOf(first.data);
+      if (!pageInfo.hasNextPage) continue;
+      const next = await post(query, { after: pageInfo.endCursor });
+      expect(next.errors, name).toBeUndefined();
+      const seen = new Set(nodes.map(identity));
+      expect(seen.has(undefined), name).toBe(false);
+      for (const node of pageOf(next.data).nodes) expect(seen.has(identity(node)), name).toBe(false);
+      paged++;
+    }
+    // Most of them have a second page in this corpus: the cursors were really read back.
+    expect(paged).toBeGreaterThanOrEqual(10);
+  });
+
   it('says of every text field a client might render whether it is plain text or HTML', () => {
     const rendered = [
       'Article.title',
