@@ -78,7 +78,13 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     renderGraphiQL,
     // No CORS headers by default: only pages of this origin may read the answers. No cookies are
     // used (operators send a bearer token), so credentials are never allowed.
-    cors: corsOrigins === '*' || corsOrigins.length > 0 ? { origin: corsOrigins === '*' ? '*' : corsOrigins, credentials: false } : false,
+    // An origin not on the list gets no CORS headers at all: yoga would answer it
+    // `Access-Control-Allow-Origin: null`, which a sandboxed page's `Origin: null` matches.
+    cors: (request) => {
+      if (corsOrigins === '*') return { origin: '*', credentials: false };
+      const origin = request.headers.get('origin');
+      return origin !== null && corsOrigins.includes(origin) ? { origin: corsOrigins, credentials: false } : false;
+    },
     maskedErrors: config.production,
     landingPage: false,
     plugins: [

@@ -404,7 +404,9 @@ describe('the HTTP edge of the server', () => {
         allowOrigin: 'https://news.example',
         credentials: null,
       });
-      expect((await ask(listed.url, 'https://evil.example')).allowOrigin).not.toBe('https://evil.example');
+      // An unlisted origin gets no CORS headers (not `null`, which a sandboxed page's `Origin: null` would match).
+      expect(await ask(listed.url, 'https://evil.example')).toEqual({ preflight: null, allowOrigin: null, credentials: null });
+      expect(await ask(listed.url, 'null')).toEqual({ preflight: null, allowOrigin: null, credentials: null });
       expect(await ask(any.url, 'https://anyone.example')).toEqual({
         preflight: 'https://anyone.example',
         allowOrigin: 'https://anyone.example',
