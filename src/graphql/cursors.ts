@@ -8,13 +8,13 @@
  */
 import { decodeBase64 } from '@pothos/core';
 import { GraphQLError } from 'graphql';
+import { MAX_INT4 } from './ids.js';
 
 /** `int`: an int4 column (ids, sizes); `float`: a score; `text`: a text key such as a name or a sortable time. */
 export type CursorKey = 'int' | 'float' | 'text';
 /** The keys of a connection's order, or a function of its arguments when the order depends on them. */
 export type CursorKeys = readonly CursorKey[] | ((args: Record<string, unknown>) => readonly CursorKey[]);
 
-const MAX_INT4 = 2_147_483_647;
 const NUMBER = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
 const CHUNK = /^([A-Z]):([\s\S]*)$/;
 

@@ -8,8 +8,8 @@
 import { decodeBase64 } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 
-/** Largest id a serial (int4) column holds. */
-export const MAX_DATABASE_ID = 2_147_483_647;
+/** Largest value an int4 column holds: every id (serial), and sizes. */
+export const MAX_INT4 = 2_147_483_647;
 
 /** The database id as it stands in a global id: canonical decimal digits, no sign, no leading zero. */
 const DATABASE_ID_TEXT = /^[1-9]\d{0,9}$/;
@@ -25,7 +25,7 @@ function invalid(globalId: string): GraphQLError {
 }
 
 export function isDatabaseId(value: number): boolean {
-  return Number.isInteger(value) && value >= 1 && value <= MAX_DATABASE_ID;
+  return Number.isInteger(value) && value >= 1 && value <= MAX_INT4;
 }
 
 /**
