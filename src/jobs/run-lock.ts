@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { and, eq, gte, not, sql } from 'drizzle-orm';
 import { notifyChange } from '../db/change-notices.js';
 import type { Database } from '../db/client.js';
+import { databaseCause } from '../db/errors.js';
 import { articles, clusteringRuns } from '../db/schema.js';
 import { type RunLease, leaseIsHeld, leaseNewRun } from './run-lease.js';
 
@@ -40,12 +41,8 @@ export interface StartedRun {
   lease: RunLease;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: string }).code === '23505') return true;
-  }
-  return false;
-}
+/** unique_violation: the unique index that allows one 'running' run. */
+const UNIQUE_VIOLATION = '23505';
 
 /** Marks 'running' runs whose process is gone (no session holds their lease) as failed. */
 async function failAbandonedRuns(db: Database): Promise<void> {
@@ -99,7 +96,7 @@ export async function startRun(db: Database, request: RunRequest): Promise<Start
     return { id, lease };
   } catch (error) {
     await lease.release();
-    if (!isUniqueViolation(error)) throw error;
+    if (databaseCause(error)?.code !== UNIQUE_VIOLATION) throw error;
     const [running] = await db.select().from(clusteringRuns).where(eq(clusteringRuns.status, 'running'));
     throw new ClusteringRunError(
       `clustering run ${running?.id ?? '?'} is already in progress (started ${running ? new Date(running.startedAt).toISOString() : 'just now'}` +
