@@ -17,22 +17,15 @@ import {
   type ClusteringStage,
 } from '../src/clustering/index.js';
 import { chooseTopicCount } from '../src/clustering/choose-k.js';
-import { kMeansStarts, multiplyDenseRange, multiplyRowRange } from '../src/clustering/kernels.js';
 import { kMeans } from '../src/clustering/kmeans.js';
-import {
-  addDocuments,
-  helperThreadActive,
-  multiplyDense,
-  multiplySparseDense,
-  fillStandardNormalVector,
-} from '../src/clustering/helper-thread.js';
-import { kmeans } from 'ml-kmeans';
-
-import { createCorpus as createTextCorpus, type Corpus } from '../src/text/corpus.js';
-import { sharedFloat64Array } from '../src/text/shared-memory.js';
-import { scanTexts } from '../src/text/tokenize.js';
 import { randomizedTruncatedSvd } from '../src/clustering/truncated-svd.js';
-import { deriveSeed } from '../src/clustering/seeded-random.js';
+import { denseMatrix } from '../src/numeric/dense-matrix.js';
+import { allocateKMeansStarts, kMeansStarts } from '../src/numeric/kmeans-starts.js';
+import { deriveSeed } from '../src/numeric/random.js';
+import { defaultParallel, sharedArrays, singleThread } from '../src/parallel/compute.js';
+import { HelperPool } from '../src/parallel/pool.js';
+import { createCorpus as createTextCorpus, type Corpus } from '../src/text/corpus.js';
+import { scanTexts } from '../src/text/tokenize.js';
 
 /** The four articles of the product's seed page (South China Morning Post), abridged. */
 const SEED_ARTICLES: ClusterDocument[] = [
@@ -312,84 +305,95 @@ describe('building blocks', () => {
     expect(svd.dimensions).toBe(2);
   });
 
-  it('products split with the helper thread equal the single-thread kernels', () => {
+  /** The process's threads, with the helper started: every split below must really be split. */
+  const twoThreads = async () => {
+    const parallel = defaultParallel();
+    expect(await parallel.whenReady()).toBe(availableParallelism() >= 2);
+    return parallel;
+  };
+
+  it('products split between two threads equal the products on one', async () => {
+    const parallel = await twoThreads();
+    const helperTasks = parallel.helperTasks();
     let state = 1;
     const random = () => ((state = (state * 16807) % 2147483647) / 2147483647) - 0.5;
     const rows = 400;
     const inner = 120;
     const width = 90;
-    const a = Float64Array.from({ length: rows * inner }, random);
-    const m = Float64Array.from({ length: inner * width }, random);
-    const expected = new Float64Array(rows * width);
-    multiplyDenseRange(a, inner, m, width, expected, 0, rows, 0, width);
-    expect(multiplyDense(a, rows, inner, m, width)).toEqual(expected);
+    const a = denseMatrix(rows, inner, Float64Array.from({ length: rows * inner }, random));
+    const m = denseMatrix(inner, width, Float64Array.from({ length: inner * width }, random));
+    const expected = singleThread.multiplyDense(a, m);
+    expect(parallel.multiplyDense(a, m)).toEqual(expected);
     // Only the columns from 30 on, into a shared scratch.
-    const fromThirty = multiplyDense(a, rows, inner, m, width, sharedFloat64Array(rows * width), 30);
+    const fromThirty = parallel.multiplyDense(a, m, { into: denseMatrix(rows, width, sharedArrays.float64(rows * width)), fromColumn: 30 });
     for (let row = 0; row < rows; row++) {
-      expect(fromThirty.subarray(row * width + 30, (row + 1) * width)).toEqual(expected.subarray(row * width + 30, (row + 1) * width));
+      const columns = [row * width + 30, (row + 1) * width] as const;
+      expect(fromThirty.values.subarray(...columns)).toEqual(expected.values.subarray(...columns));
     }
     // Few rows: split by columns.
-    const fewRows = new Float64Array(4 * 6000);
-    const wide = Float64Array.from({ length: inner * 6000 }, random);
-    multiplyDenseRange(a, inner, wide, 6000, fewRows, 0, 4, 0, 6000);
-    expect(multiplyDense(a.subarray(0, 4 * inner), 4, inner, wide, 6000)).toEqual(fewRows);
+    const wide = denseMatrix(inner, 6000, Float64Array.from({ length: inner * 6000 }, random));
+    const fewRows = denseMatrix(4, inner, a.values.subarray(0, 4 * inner));
+    expect(parallel.multiplyDense(fewRows, wide)).toEqual(singleThread.multiplyDense(fewRows, wide));
 
     const rowStart = Int32Array.from({ length: rows + 1 }, (_, row) => row * 60);
     const columnIndex = Int32Array.from({ length: rows * 60 }, (_, e) => (e * 7919) % inner);
     const values = Float32Array.from({ length: rows * 60 }, random);
     const sparse = { rows, columns: inner, rowStart, columnIndex, values };
-    const sparseExpected = new Float64Array(rows * width);
-    multiplyRowRange(rowStart, columnIndex, values, m, width, sparseExpected, 0, rows);
-    expect(multiplySparseDense(sparse, m, width)).toEqual(sparseExpected);
+    const sparseExpected = singleThread.multiplySparse(sparse, m);
+    expect(parallel.multiplySparse(sparse, m)).toEqual(sparseExpected);
     // Into a reused, larger shared buffer: the leading rows × width values.
-    const workspace = sharedFloat64Array(rows * width + 100).fill(7);
-    multiplySparseDense(sparse, m, width, workspace);
-    expect(workspace.subarray(0, rows * width)).toEqual(sparseExpected);
+    const workspace = sharedArrays.float64(rows * width + 100).fill(7);
+    parallel.multiplySparse(sparse, m, denseMatrix(rows, width, workspace));
+    expect(workspace.subarray(0, rows * width)).toEqual(sparseExpected.values);
 
     // Normal values do not depend on which thread draws them.
-    const normals = fillStandardNormalVector(sharedFloat64Array(1_000_000), 1_000_000, [1, 2]);
-    const drawnHere = new Float64Array(1_000_000);
-    fillStandardNormalVector(drawnHere, 1_000_000, [1, 2]);
+    const normals = parallel.fillStandardNormal(sharedArrays.float64(1_000_000), 1_000_000, [1, 2]);
+    const drawnHere = singleThread.fillStandardNormal(new Float64Array(1_000_000), 1_000_000, [1, 2]);
     expect(normals.every((value, i) => value === drawnHere[i])).toBe(true);
     const mean = normals.reduce((sum, value) => sum + value, 0) / normals.length;
     const variance = normals.reduce((sum, value) => sum + value * value, 0) / normals.length;
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(variance).toBeCloseTo(1, 1);
-    // And the helper survived all of it (a kernel failing in the helper disables it).
-    expect(helperThreadActive()).toBe(availableParallelism() >= 2);
+    // The helper took part in each product (three dense, two sparse, the normals).
+    if (availableParallelism() >= 2) expect(parallel.helperTasks() - helperTasks).toBe(6);
   });
 
-  it('k-means starts split with the helper thread equal the starts run here', () => {
+  it('k-means starts split between two threads equal the starts run on one', async () => {
+    const parallel = await twoThreads();
+    const helperTasks = parallel.helperTasks();
     // Enough work (rows × width × k × starts) for the helper to take half the starts.
     const rows = 4000;
     const width = 40;
     let state = 3;
     const random = () => ((state = (state * 16807) % 2147483647) / 2147483647) - 0.5;
     const vectors = Float64Array.from({ length: rows * width }, (_, i) => random() + ((Math.floor(i / width) % 4) === i % 4 ? 2 : 0));
-    const split = kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4 });
-    const assignments = new Int32Array(4 * rows);
-    const centroids = new Float64Array(4 * 4 * width);
-    const stats = new Float64Array(8);
+    const split = kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4, parallel });
+    if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBe(helperTasks + 1);
+    const output = allocateKMeansStarts(rows, width, 4, 4);
     const seeds = [0, 1, 2, 3].map((restart) => deriveSeed(9, restart));
-    kMeansStarts(kmeans, vectors, rows, width, 4, seeds, 100, assignments, centroids, stats);
+    kMeansStarts({ data: denseMatrix(rows, width, vectors), k: 4, seeds, maxIterations: 100 }, output);
+    const { stats } = output;
     const best = [0, 1, 2, 3].reduce((bestSoFar, start) => (stats[2 * start] < stats[2 * bestSoFar] - 1e-9 ? start : bestSoFar), 0);
     expect(split.inertia).toBe(stats[2 * best]);
-    expect(Array.from(split.assignments)).toEqual(Array.from(assignments.subarray(best * rows, (best + 1) * rows)));
-    expect(helperThreadActive()).toBe(availableParallelism() >= 2);
+    expect(Array.from(split.assignments)).toEqual(Array.from(output.assignments.subarray(best * rows, (best + 1) * rows)));
+    expect(kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4, parallel: singleThread })).toEqual(split);
   });
 
-  it('a corpus built with the helper thread scanning equals one built document by document', () => {
+  it('a corpus built with the helper thread scanning equals one built document by document', async () => {
+    const parallel = await twoThreads();
+    const helperTasks = parallel.helperTasks();
     const documents = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as ClusterDocument);
     const oneByOne = createTextCorpus();
     for (const document of documents) oneByOne.add(document);
-    // Scanned here by a second tokeniser, as the helper does, then counted.
+    // Scanned by a second tokeniser, as the helper does, then counted.
     const scannedHere = createTextCorpus();
     scannedHere.addScanned(documents, scanTexts(documents.flatMap(({ title, body }) => [title, body])));
     const split = createTextCorpus();
-    addDocuments(split, documents);
+    parallel.addDocuments(split, documents);
+    if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBeGreaterThan(helperTasks);
     const snapshot = (corpus: Corpus) => {
       const view = corpus.view();
       return {
@@ -405,7 +409,27 @@ describe('building blocks', () => {
     expect(snapshot(scannedHere)).toEqual(expected);
     expect(snapshot(split)).toEqual(expected);
     expect(expected.forms).toContain('Tony Blair');
-    expect(helperThreadActive()).toBe(availableParallelism() >= 2);
+  });
+
+  it('a task that fails in the helper replaces the helper and is reported', async () => {
+    const pool = new HelperPool();
+    try {
+      expect(await pool.whenReady()).toBe(true);
+      // ml-kmeans refuses more clusters than rows: the task throws in the helper.
+      const data = denseMatrix(2, 1, sharedArrays.float64(2));
+      const output = allocateKMeansStarts(2, 1, 3, 1, sharedArrays);
+      const failing = pool.post({ kind: 'kmeans-starts', input: { data, k: 3, seeds: [1], maxIterations: 5 }, output });
+      expect(pool.finish(failing)).toBe(false);
+      expect(pool.tasksDone).toBe(0);
+      // A new helper takes the next tasks.
+      expect(await pool.whenReady()).toBe(true);
+      const target = sharedArrays.float64(8);
+      expect(pool.finish(pool.post({ kind: 'standard-normal', target, from: 0, to: 8, seed: 3 }))).toBe(true);
+      expect(target.every((value) => value !== 0)).toBe(true);
+      expect(pool.tasksDone).toBe(1);
+    } finally {
+      pool.close();
+    }
   });
 
   it('chooses k at the largest gap of the spectrum', () => {

@@ -3,10 +3,10 @@
  * iterations from given centroids (for a model fitted on a sample, then run over every row).
  * Rows are dense reduced vectors (LSA), row-major in a Float64Array.
  */
-import { kmeans } from 'ml-kmeans';
-import { runKMeansStarts } from './helper-thread.js';
-import { kMeansStarts } from './kernels.js';
-import { deriveSeed } from './seeded-random.js';
+import { denseMatrix, squaredDistance } from '../numeric/dense-matrix.js';
+import { allocateKMeansStarts, kMeansStarts } from '../numeric/kmeans-starts.js';
+import { deriveSeed } from '../numeric/random.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 
 export interface KMeansOptions {
   k: number;
@@ -16,6 +16,8 @@ export interface KMeansOptions {
   maxIterations?: number;
   /** Called when the starts are done (they run on two threads at once). */
   onProgress?: (done: number, total: number) => void;
+  /** Where the starts run (default: the process's threads). */
+  parallel?: Parallel;
 }
 
 export interface KMeansResult {
@@ -31,14 +33,15 @@ export interface KMeansResult {
 const DEFAULT_MAX_ITERATIONS = 100;
 
 /**
- * Best of `restarts` seeded k-means++ starts by inertia (kernels.ts kMeansStarts, split between
- * this thread and the helper); deterministic for a seed.
+ * Best of `restarts` seeded k-means++ starts by inertia (numeric/kmeans-starts.ts, split between
+ * threads); deterministic for a seed.
  */
 export function kMeans(vectors: Float64Array, rows: number, width: number, options: KMeansOptions): KMeansResult {
   const k = Math.max(1, Math.min(options.k, rows));
   const restarts = Math.max(1, options.restarts);
   const seeds = Array.from({ length: restarts }, (_, restart) => deriveSeed(options.seed, restart));
-  const starts = runKMeansStarts(vectors, rows, width, k, seeds, options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
+  const parallel = options.parallel ?? defaultParallel();
+  const starts = parallel.kMeansStarts(denseMatrix(rows, width, vectors), k, seeds, options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
   // Among equal inertias the earlier start wins.
   let best = 0;
   for (let start = 1; start < restarts; start++) {
@@ -62,16 +65,9 @@ export function lloyd(
   k: number,
   maxIterations: number,
 ): KMeansResult {
-  const result: KMeansResult = {
-    assignments: new Int32Array(rows),
-    centroids: new Float64Array(k * width),
-    inertia: 0,
-    iterations: 0,
-  };
-  const stats = new Float64Array(2);
-  kMeansStarts(kmeans, vectors, rows, width, k, [0], maxIterations, result.assignments, result.centroids, stats, initialCentroids);
-  [result.inertia, result.iterations] = stats;
-  return result;
+  const output = allocateKMeansStarts(rows, width, k, 1);
+  kMeansStarts({ data: denseMatrix(rows, width, vectors), k, seeds: [0], maxIterations, initialCentroids }, output);
+  return { assignments: output.assignments, centroids: output.centroids, inertia: output.stats[0], iterations: output.stats[1] };
 }
 
 /** Nearest centroid of each row by squared Euclidean distance. */
@@ -87,11 +83,7 @@ export function nearestCentroids(
     let best = 0;
     let bestDistance = Infinity;
     for (let c = 0; c < k; c++) {
-      let distance = 0;
-      for (let d = 0; d < width; d++) {
-        const difference = vectors[row * width + d] - centroids[c * width + d];
-        distance += difference * difference;
-      }
+      const distance = squaredDistance(vectors, row, centroids, c, width);
       if (distance < bestDistance) {
         bestDistance = distance;
         best = c;

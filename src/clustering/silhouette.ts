@@ -1,5 +1,6 @@
-import { gatherRows, multiplyDense, transposeDense } from './dense-matrix.js';
-import { SeededRandom } from './seeded-random.js';
+import { denseMatrix, gatherRows, transposeDense } from '../numeric/dense-matrix.js';
+import { SeededRandom } from '../numeric/random.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 
 /**
  * Mean silhouette with cosine distance (1 − cos) on a seeded sample of unit rows, as
@@ -13,6 +14,7 @@ export function cosineSilhouette(
   k: number,
   sampleSize: number,
   seed: number,
+  parallel: Parallel = defaultParallel(),
 ): number | null {
   const sample = new SeededRandom(seed).sampleIndexes(assignments.length, Math.min(sampleSize, assignments.length));
   const size = sample.length;
@@ -22,7 +24,10 @@ export function cosineSilhouette(
   if (clusterSizes.filter((count) => count > 0).length < 2) return null;
 
   const sampleVectors = gatherRows(vectors, width, sample);
-  const similarities = multiplyDense(sampleVectors, size, width, transposeDense(sampleVectors, size, width), size);
+  const similarities = parallel.multiplyDense(
+    denseMatrix(size, width, sampleVectors),
+    denseMatrix(width, size, transposeDense(sampleVectors, size, width)),
+  ).values;
   const distanceSums = new Float64Array(k);
   let total = 0;
   for (let i = 0; i < size; i++) {

@@ -1,7 +1,7 @@
-import { dotRows, gatherRows, multiplyDense, normaliseRows, transposeDense } from './dense-matrix.js';
+import { denseMatrix, dotRows, gatherRows, normaliseRows, transposeDense } from '../numeric/dense-matrix.js';
+import { deriveSeed } from '../numeric/random.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 import { kMeans, nearestCentroids } from './kmeans.js';
-import { deriveSeed } from './seeded-random.js';
-import { sharedFloat64Array } from '../text/shared-memory.js';
 import type { Neighbour } from './types.js';
 
 export interface NeighbourSearchOptions {
@@ -116,17 +116,18 @@ const CHUNK_ROWS = 128;
  * block when `right` is null (then only the upper triangle is computed, in chunks of rows).
  */
 function compareBlocks(
+  parallel: Parallel,
   vectors: Float64Array,
   width: number,
   left: Int32Array,
   right: Int32Array | null,
   top: TopNeighbours,
 ): void {
-  // On shared memory, so that the helper thread can take part without copies.
+  const { allocate } = parallel;
   if (right !== null) {
-    const leftVectors = gatherRows(vectors, width, left, sharedFloat64Array(left.length * width));
-    const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width, sharedFloat64Array(right.length * width));
-    const similarities = multiplyDense(leftVectors, left.length, width, rightColumns, right.length);
+    const leftVectors = denseMatrix(left.length, width, gatherRows(vectors, width, left, allocate.float64(left.length * width)));
+    const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width, allocate.float64(right.length * width));
+    const similarities = parallel.multiplyDense(leftVectors, denseMatrix(width, right.length, rightColumns)).values;
     for (let i = 0; i < left.length; i++) {
       const offset = i * right.length;
       const row = left[i];
@@ -141,12 +142,13 @@ function compareBlocks(
   // Within one block: each chunk of rows against the rows from the chunk on (the upper
   // triangle), from one transpose of the block, into one scratch.
   const rows = left.length;
-  const sharedVectors = gatherRows(vectors, width, left, sharedFloat64Array(rows * width));
-  const columns = transposeDense(sharedVectors, rows, width, sharedFloat64Array(rows * width));
-  const similarities = sharedFloat64Array(Math.min(CHUNK_ROWS, rows) * rows);
+  const blockVectors = gatherRows(vectors, width, left, allocate.float64(rows * width));
+  const columns = denseMatrix(width, rows, transposeDense(blockVectors, rows, width, allocate.float64(rows * width)));
+  const similarities = allocate.float64(Math.min(CHUNK_ROWS, rows) * rows);
   for (let from = 0; from < rows; from += CHUNK_ROWS) {
     const chunkRows = Math.min(CHUNK_ROWS, rows - from);
-    multiplyDense(sharedVectors.subarray(from * width, (from + chunkRows) * width), chunkRows, width, columns, rows, similarities, from);
+    const chunk = denseMatrix(chunkRows, width, blockVectors.subarray(from * width, (from + chunkRows) * width));
+    parallel.multiplyDense(chunk, columns, { into: denseMatrix(chunkRows, rows, similarities), fromColumn: from });
     for (let i = 0; i < chunkRows; i++) {
       const offset = i * rows;
       const row = left[from + i];
@@ -164,7 +166,14 @@ function compareBlocks(
  * Splits a large topic into sub-clusters of about `partSize` rows with seeded k-means, fitted on
  * a sample and applied to all rows; parts that still come out too large are split again.
  */
-function partition(vectors: Float64Array, width: number, rows: Int32Array, options: NeighbourSearchOptions, seed: number): Int32Array[] {
+function partition(
+  parallel: Parallel,
+  vectors: Float64Array,
+  width: number,
+  rows: Int32Array,
+  options: NeighbourSearchOptions,
+  seed: number,
+): Int32Array[] {
   if (rows.length <= options.exhaustiveUpTo) return [rows];
   const parts = Math.ceil(rows.length / options.partSize);
   const topicVectors = gatherRows(vectors, width, rows);
@@ -176,6 +185,7 @@ function partition(vectors: Float64Array, width: number, rows: Int32Array, optio
     seed,
     restarts: 1,
     maxIterations: 10,
+    parallel,
   });
   const assignment = nearestCentroids(topicVectors, rows.length, width, fitted.centroids, parts);
   const members: number[][] = Array.from({ length: parts }, () => []);
@@ -184,10 +194,10 @@ function partition(vectors: Float64Array, width: number, rows: Int32Array, optio
   if (nonEmpty.length === 1) {
     // Degenerate split (identical vectors): cut in halves instead.
     const half = rows.length >> 1;
-    return [rows.subarray(0, half), rows.subarray(half)].flatMap((part, i) => partition(vectors, width, part, options, deriveSeed(seed, i)));
+    return [rows.subarray(0, half), rows.subarray(half)].flatMap((part, i) => partition(parallel, vectors, width, part, options, deriveSeed(seed, i)));
   }
   return nonEmpty.flatMap((part, i) =>
-    part.length > 3 * options.partSize ? partition(vectors, width, part, options, deriveSeed(seed, i)) : [part],
+    part.length > 3 * options.partSize ? partition(parallel, vectors, width, part, options, deriveSeed(seed, i)) : [part],
   );
 }
 
@@ -217,6 +227,7 @@ export function relatedDocuments(
   k: number,
   options: NeighbourSearchOptions,
   onTopicDone?: (done: number, total: number) => void,
+  parallel: Parallel = defaultParallel(),
 ): Neighbour[][] {
   const rows = assignments.length;
   const top = new TopNeighbours(rows, options.limit);
@@ -224,11 +235,11 @@ export function relatedDocuments(
   for (let row = 0; row < rows; row++) members[assignments[row]].push(row);
 
   members.forEach((topicMembers, topic) => {
-    const parts = partition(vectors, width, Int32Array.from(topicMembers), options, deriveSeed(options.seed, topic));
+    const parts = partition(parallel, vectors, width, Int32Array.from(topicMembers), options, deriveSeed(options.seed, topic));
     const directions = partDirections(vectors, width, parts);
     const pairs = new Set<number>();
     for (let part = 0; part < parts.length; part++) {
-      compareBlocks(vectors, width, parts[part], null, top);
+      compareBlocks(parallel, vectors, width, parts[part], null, top);
       const nearest = Array.from({ length: parts.length }, (_, other) => other)
         .filter((other) => other !== part)
         .map((other) => ({ other, score: dotRows(directions, part, directions, other, width) }))
@@ -237,7 +248,7 @@ export function relatedDocuments(
       for (const { other } of nearest) pairs.add(Math.min(part, other) * parts.length + Math.max(part, other));
     }
     for (const pair of [...pairs].sort((a, b) => a - b)) {
-      compareBlocks(vectors, width, parts[Math.floor(pair / parts.length)], parts[pair % parts.length], top);
+      compareBlocks(parallel, vectors, width, parts[Math.floor(pair / parts.length)], parts[pair % parts.length], top);
     }
     onTopicDone?.(topic + 1, k);
   });

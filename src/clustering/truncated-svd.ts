@@ -1,10 +1,9 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
-import { transposeCsr, type CsrMatrix } from '../text/sparse-matrix.js';
-import { multiplyDense, symmetricProduct, transposeDense } from './dense-matrix.js';
-import { fillStandardNormalVector, multiplySparseDense } from './helper-thread.js';
-import { sharedFloat64Array } from '../text/shared-memory.js';
-import { deriveSeed } from './seeded-random.js';
+import { denseMatrix, transposeDense } from '../numeric/dense-matrix.js';
+import { deriveSeed } from '../numeric/random.js';
+import { type CsrMatrix, transposeCsr } from '../numeric/sparse-matrix.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 
 export interface TruncatedSvdOptions {
   /** Number of singular vectors wanted; fewer come back when the matrix has lower rank. */
@@ -16,6 +15,8 @@ export interface TruncatedSvdOptions {
   powerIterations?: number;
   /** Called after each pass over the sparse matrix. */
   onProgress?: (done: number, total: number) => void;
+  /** Where the products run (default: the process's threads). */
+  parallel?: Parallel;
 }
 
 export interface TruncatedSvd {
@@ -64,8 +65,15 @@ function symmetricEigen(symmetric: Float64Array, size: number): SymmetricEigen {
  * degenerate corpus with fewer independent directions than columns), falls back to the
  * eigenvectors of YᵀY and drops the empty directions. Returns the basis's width.
  */
-function orthonormalise(y: Float64Array, rows: number, width: number, basis: Float64Array, scratch?: Float64Array): number {
-  const gram = symmetricProduct(y, y, rows, width, scratch);
+function orthonormalise(
+  parallel: Parallel,
+  y: Float64Array,
+  rows: number,
+  width: number,
+  basis: Float64Array,
+  scratch?: Float64Array,
+): number {
+  const gram = symmetricProduct(parallel, y, y, rows, width, scratch);
   const cholesky = new CholeskyDecomposition(toMatrix(gram, width));
   const lower = cholesky.lowerTriangularMatrix;
   let wellConditioned = cholesky.isPositiveDefinite();
@@ -83,7 +91,7 @@ function orthonormalise(y: Float64Array, rows: number, width: number, basis: Flo
         inverse[row * width + column] = value / lower.get(row, row);
       }
     }
-    multiplyDense(y, rows, width, transposeDense(inverse, width, width), width, basis);
+    multiplyInto(parallel, y, rows, width, transposeDense(inverse, width, width), width, basis);
     return width;
   }
   const { values, vectors } = symmetricEigen(gram, width);
@@ -93,8 +101,47 @@ function orthonormalise(y: Float64Array, rows: number, width: number, basis: Flo
   for (let i = 0; i < width; i++) {
     for (let j = 0; j < kept; j++) transform[i * kept + j] = vectors[i * width + j] / Math.sqrt(values[j]);
   }
-  multiplyDense(y, rows, width, transform, kept, basis);
+  multiplyInto(parallel, y, rows, width, transform, kept, basis);
   return kept;
+}
+
+/** A (rows × inner) · M (inner × width) into `result` (or a new array), row-major. */
+function multiplyInto(
+  parallel: Parallel,
+  a: Float64Array,
+  rows: number,
+  inner: number,
+  m: Float64Array,
+  width: number,
+  result?: Float64Array,
+): Float64Array {
+  const into = result === undefined ? undefined : denseMatrix(rows, width, result);
+  return parallel.multiplyDense(denseMatrix(rows, inner, a), denseMatrix(inner, width, m), { into }).values;
+}
+
+/**
+ * AᵀB (width × width) for row-major rows × width matrices A and B whose product is known to be
+ * symmetric (B = A for a Gram matrix), as one blocked product of the transpose; the two halves
+ * are averaged so that the result is exactly symmetric. `scratch` (rows × width values) holds the
+ * transpose when given.
+ */
+function symmetricProduct(
+  parallel: Parallel,
+  a: Float64Array,
+  b: Float64Array,
+  rows: number,
+  width: number,
+  scratch?: Float64Array,
+): Float64Array {
+  const product = multiplyInto(parallel, transposeDense(a, rows, width, scratch), width, rows, b, width);
+  for (let i = 0; i < width; i++) {
+    for (let j = i + 1; j < width; j++) {
+      const mean = 0.5 * (product[i * width + j] + product[j * width + i]);
+      product[i * width + j] = mean;
+      product[j * width + i] = mean;
+    }
+  }
+  return product;
 }
 
 /** Scales the columns to unit length so repeated products neither overflow nor underflow. */
@@ -134,46 +181,50 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
       rowVectors: new Float64Array(0),
     };
   }
-  const transposed = transposeCsr(matrix);
+  const parallel = options.parallel ?? defaultParallel();
+  const { allocate } = parallel;
+  const transposed = transposeCsr(matrix, allocate);
+  const multiplySparse = (a: CsrMatrix, b: Float64Array, width: number, into: Float64Array) =>
+    parallel.multiplySparse(a, denseMatrix(a.columns, width, b), denseMatrix(a.rows, width, into)).values;
   // Passes over A: the sketch, two per power iteration, and three for the projected problem.
   const totalPasses = 2 * powerIterations + 4;
   let passes = 0;
   const passDone = () => options.onProgress?.(++passes, totalPasses);
 
   // The workspace: a terms-side buffer (Ω, then Aᵀ·Y) and two documents-side ones.
-  const termSide = sharedFloat64Array(columns * sketchWidth);
-  let documentSide = sharedFloat64Array(rows * sketchWidth);
-  let spare = sharedFloat64Array(rows * sketchWidth);
+  const termSide = allocate.float64(columns * sketchWidth);
+  let documentSide = allocate.float64(rows * sketchWidth);
+  let spare = allocate.float64(rows * sketchWidth);
 
-  fillStandardNormalVector(termSide, columns * sketchWidth, [deriveSeed(options.seed, 1), deriveSeed(options.seed, 2)]);
+  parallel.fillStandardNormal(termSide, columns * sketchWidth, [deriveSeed(options.seed, 1), deriveSeed(options.seed, 2)]);
 
   // Y = (A·Aᵀ)^q·A·Ω. With a few iterations the conditioning stays well within double precision,
   // so one orthonormalisation at the end suffices (each costs rows × width²).
-  multiplySparseDense(matrix, termSide, sketchWidth, documentSide);
+  multiplySparse(matrix, termSide, sketchWidth, documentSide);
   passDone();
   for (let iteration = 0; iteration < powerIterations; iteration++) {
     scaleColumns(documentSide, rows, sketchWidth);
-    multiplySparseDense(transposed, documentSide, sketchWidth, termSide);
+    multiplySparse(transposed, documentSide, sketchWidth, termSide);
     passDone();
-    multiplySparseDense(matrix, termSide, sketchWidth, documentSide);
+    multiplySparse(matrix, termSide, sketchWidth, documentSide);
     passDone();
   }
   scaleColumns(documentSide, rows, sketchWidth);
   // The terms-side buffer holds the documents-side transposes when it is large enough (more
   // terms than documents, as in any real corpus).
   const transposeScratch = termSide.length >= rows * sketchWidth ? termSide : undefined;
-  const width = orthonormalise(documentSide, rows, sketchWidth, spare, transposeScratch);
+  const width = orthonormalise(parallel, documentSide, rows, sketchWidth, spare, transposeScratch);
   // Q is now in `spare`; the sketch's buffer is free.
   [documentSide, spare] = [spare, documentSide];
   const range = documentSide.subarray(0, rows * width);
 
   // B = QᵀA (width × columns). Its left singular vectors are the eigenvectors of
   // B·Bᵀ = Qᵀ·(A·(Aᵀ·Q)): two sparse passes instead of a columns × width² dense product.
-  multiplySparseDense(transposed, range, width, termSide);
+  multiplySparse(transposed, range, width, termSide);
   passDone();
-  const backProjected = multiplySparseDense(matrix, termSide, width, spare);
+  const backProjected = multiplySparse(matrix, termSide, width, spare);
   passDone();
-  const { values, vectors } = symmetricEigen(symmetricProduct(range, backProjected, rows, width, transposeScratch), width);
+  const { values, vectors } = symmetricEigen(symmetricProduct(parallel, range, backProjected, rows, width, transposeScratch), width);
   const singularValues = values.map((value) => Math.sqrt(Math.max(value, 0)));
   const largest = singularValues[0] ?? 0;
   const significant = singularValues.filter((value) => value > largest * 1e-6).length;
@@ -184,13 +235,13 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
   for (let i = 0; i < width; i++) {
     for (let j = 0; j < dimensions; j++) leadingVectors[i * dimensions + j] = vectors[i * width + j] * singularValues[j];
   }
-  const rowVectors = multiplyDense(range, rows, width, leadingVectors, dimensions);
+  const rowVectors = multiplyInto(parallel, range, rows, width, leadingVectors, dimensions);
   const inverseSquares = singularValues.slice(0, dimensions).map((value) => 1 / (value * value));
   const scaled = spare.subarray(0, rows * dimensions);
   for (let row = 0; row < rows; row++) {
     for (let d = 0; d < dimensions; d++) scaled[row * dimensions + d] = rowVectors[row * dimensions + d] * inverseSquares[d];
   }
-  const componentsByColumn = multiplySparseDense(transposed, scaled, dimensions, termSide);
+  const componentsByColumn = multiplySparse(transposed, scaled, dimensions, termSide);
   passDone();
   const components = new Float32Array(dimensions * columns);
   for (let column = 0; column < columns; column++) {
@@ -208,7 +259,12 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
  * Projects sparse rows onto stored components (dimensions × columns, row-major): the reduced
  * vectors of documents the SVD did not see.
  */
-export function projectOntoComponents(matrix: CsrMatrix, components: Float32Array, dimensions: number): Float64Array {
+export function projectOntoComponents(
+  matrix: CsrMatrix,
+  components: Float32Array,
+  dimensions: number,
+  parallel: Parallel = defaultParallel(),
+): Float64Array {
   const byColumn = new Float64Array(matrix.columns * dimensions);
   for (let d = 0; d < dimensions; d++) {
     const offset = d * matrix.columns;
@@ -216,5 +272,5 @@ export function projectOntoComponents(matrix: CsrMatrix, components: Float32Arra
       byColumn[column * dimensions + d] = components[offset + column];
     }
   }
-  return multiplySparseDense(matrix, byColumn, dimensions);
+  return parallel.multiplySparse(matrix, denseMatrix(matrix.columns, dimensions, byColumn)).values;
 }

@@ -8,8 +8,9 @@
  * (by centroid cosine) until the count fits; when more are asked for, k-means++ adds the missing
  * centres among the articles farthest from the existing ones.
  */
-import { dotRows } from './dense-matrix.js';
-import { SeededRandom } from './seeded-random.js';
+import { denseMatrix, dotRows } from '../numeric/dense-matrix.js';
+import { addKMeansPlusPlusCentres } from '../numeric/kmeans-starts.js';
+import { uniformStream } from '../numeric/random.js';
 
 export interface WarmStart {
   /** k × width, row-major: where k-means starts. */
@@ -50,63 +51,6 @@ function mergeClosest(groups: Group[], k: number, width: number): void {
   }
 }
 
-function squaredDistanceToCentre(vectors: Float64Array, row: number, centres: Float64Array, centre: number, width: number): number {
-  let sum = 0;
-  const rowOffset = row * width;
-  const centreOffset = centre * width;
-  for (let d = 0; d < width; d++) {
-    const difference = vectors[rowOffset + d] - centres[centreOffset + d];
-    sum += difference * difference;
-  }
-  return sum;
-}
-
-/** Greedy k-means++ (2 + ⌊ln k⌋ candidates per centre) from the centres already placed. */
-function addCentres(vectors: Float64Array, rows: number, width: number, centres: Float64Array, placed: number, k: number, seed: number): void {
-  const random = new SeededRandom(seed);
-  const closest = new Float64Array(rows).fill(Infinity);
-  for (let row = 0; row < rows; row++) {
-    for (let c = 0; c < placed; c++) closest[row] = Math.min(closest[row], squaredDistanceToCentre(vectors, row, centres, c, width));
-  }
-  const trials = 2 + Math.floor(Math.log(k));
-  const cumulative = new Float64Array(rows);
-  for (let next = placed; next < k; next++) {
-    let total = 0;
-    for (let row = 0; row < rows; row++) {
-      total += closest[row];
-      cumulative[row] = total;
-    }
-    let bestRow = 0;
-    let bestPotential = Infinity;
-    for (let trial = 0; trial < trials; trial++) {
-      let candidate = random.nextInt(rows);
-      if (total > 0) {
-        const target = random.next() * total;
-        let low = 0;
-        let high = rows - 1;
-        while (low < high) {
-          const middle = (low + high) >> 1;
-          if (cumulative[middle] > target) high = middle;
-          else low = middle + 1;
-        }
-        candidate = low;
-      }
-      let potential = 0;
-      for (let row = 0; row < rows; row++) {
-        potential += Math.min(closest[row], squaredDistanceToCentre(vectors, row, vectors, candidate, width));
-      }
-      if (potential < bestPotential) {
-        bestPotential = potential;
-        bestRow = candidate;
-      }
-    }
-    centres.set(vectors.subarray(bestRow * width, (bestRow + 1) * width), next * width);
-    for (let row = 0; row < rows; row++) {
-      closest[row] = Math.min(closest[row], squaredDistanceToCentre(vectors, row, centres, next, width));
-    }
-  }
-}
-
 /**
  * k initial centroids from `previousGroups` (the previous topic of each row, −1 for rows that had
  * none, such as new articles); null when no row had a previous topic.
@@ -144,6 +88,6 @@ export function warmStartCentroids(
   groups.forEach((group, c) => {
     for (let d = 0; d < width; d++) centroids[c * width + d] = group.sum[d] / group.count;
   });
-  if (groups.length < k) addCentres(vectors, rows, width, centroids, groups.length, k, seed);
+  if (groups.length < k) addKMeansPlusPlusCentres(denseMatrix(rows, width, vectors), centroids, groups.length, k, uniformStream(seed));
   return { centroids, previousTopics };
 }

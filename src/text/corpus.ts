@@ -1,4 +1,3 @@
-import type { ClusterDocument } from '../clustering/types.js';
 import {
   applyCaseMask,
   PHRASE_SEPARATOR,
@@ -9,6 +8,12 @@ import {
   type ScannedTexts,
   type ScannedWords,
 } from './tokenize.js';
+
+/** A document as the text layer sees it. */
+export interface TextDocument {
+  title: string;
+  body: string;
+}
 
 /**
  * Title words count this many times as often as body words: a headline states the subject that
@@ -177,7 +182,7 @@ export class Corpus {
     return this.terms.length;
   }
 
-  add(document: ClusterDocument): void {
+  add(document: TextDocument): void {
     this.addText(document.title, TITLE_WEIGHT, 0);
     this.addText(document.body, 1, leadEnd(document.body));
     this.closeDocument();
@@ -232,11 +237,11 @@ export class Corpus {
   }
 
   /**
-   * Adds documents whose texts a tokeniser on another thread scanned (clustering/helper-thread.ts),
+   * Adds documents whose texts were scanned elsewhere (scanTexts, on another thread for instance),
    * as `add` would have added them: the same words, in the same order, counted here. `scanned`
    * holds each document's title then body, and is used up (its word ids become this corpus's).
    */
-  addScanned(documents: readonly ClusterDocument[], scanned: ScannedTexts): void {
+  addScanned(documents: readonly TextDocument[], scanned: ScannedTexts): void {
     if (scanned.textStart.length !== 2 * documents.length + 1) {
       throw new Error(`scanned texts of ${(scanned.textStart.length - 1) / 2} documents given for ${documents.length}`);
     }

@@ -1,6 +1,6 @@
+import { type ArrayAllocator, plainArrays } from '../numeric/arrays.js';
+import type { CsrMatrix } from '../numeric/sparse-matrix.js';
 import type { CorpusView } from './corpus.js';
-import { sharedFloat32Array, sharedInt32Array } from './shared-memory.js';
-import type { CsrMatrix } from './sparse-matrix.js';
 
 /** Which terms become columns of the matrix. */
 export interface DocumentFrequencyLimits {
@@ -60,7 +60,11 @@ function selectColumns(corpus: CorpusView, limits: DocumentFrequencyLimits): Int
  * Fits the vocabulary and idf on `corpus` and builds its tf-idf matrix. Limits too strict for the
  * corpus (nothing would survive) are relaxed rather than failing on a tiny corpus.
  */
-export function buildTfidfMatrix(corpus: CorpusView, requested: DocumentFrequencyLimits): TfidfMatrix {
+export function buildTfidfMatrix(
+  corpus: CorpusView,
+  requested: DocumentFrequencyLimits,
+  allocate: ArrayAllocator = plainArrays,
+): TfidfMatrix {
   let limits = requested;
   let columnTermIds = selectColumns(corpus, limits);
   if (columnTermIds.length < 2) {
@@ -77,19 +81,23 @@ export function buildTfidfMatrix(corpus: CorpusView, requested: DocumentFrequenc
     idf[column] = smoothedIdf(corpus.documentCount, corpus.documentFrequency[termId]);
     vocabulary[column] = corpus.termText(termId);
   }
-  const matrix = weighTerms(corpus, columnOfTerm, idf);
+  const matrix = weighTerms(corpus, columnOfTerm, idf, allocate);
   return { matrix, vocabulary, columnTermIds, idf, limits };
 }
 
 /**
  * The tf-idf rows of `corpus` over an existing vocabulary: `columnOfTerm` maps the corpus's term
  * ids to columns (-1 for terms outside the vocabulary). Used both for fitting and for placing new
- * articles with a stored model.
+ * articles with a stored model. The matrix's arrays come from `allocate`.
  */
-export function weighTerms(corpus: CorpusView, columnOfTerm: Int32Array, idf: Float32Array): CsrMatrix {
+export function weighTerms(
+  corpus: CorpusView,
+  columnOfTerm: Int32Array,
+  idf: Float32Array,
+  allocate: ArrayAllocator = plainArrays,
+): CsrMatrix {
   const rows = corpus.documentCount;
-  // Shared memory, so that the helper thread can read the matrix without a copy.
-  const rowStart = sharedInt32Array(rows + 1);
+  const rowStart = allocate.int32(rows + 1);
   for (let row = 0; row < rows; row++) {
     let kept = 0;
     for (let entry = corpus.documentStart[row]; entry < corpus.documentStart[row + 1]; entry++) {
@@ -97,8 +105,8 @@ export function weighTerms(corpus: CorpusView, columnOfTerm: Int32Array, idf: Fl
     }
     rowStart[row + 1] = rowStart[row] + kept;
   }
-  const columnIndex = sharedInt32Array(rowStart[rows]);
-  const values = sharedFloat32Array(rowStart[rows]);
+  const columnIndex = allocate.int32(rowStart[rows]);
+  const values = allocate.float32(rowStart[rows]);
   for (let row = 0; row < rows; row++) {
     let cursor = rowStart[row];
     let squaredNorm = 0;
