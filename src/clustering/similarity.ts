@@ -16,11 +16,7 @@ export interface NeighbourSearchOptions {
   neighbourParts: number;
 }
 
-/**
- * Sub-clusters of 200 searched with their two nearest siblings found 98% of the exact top five
- * (within the topic) on 13,000 vectors (BBC articles and noisy copies), at half the cost of the
- * exhaustive search.
- */
+/** Sub-clusters of 200 searched with their two nearest siblings: nearly the exact neighbours at half the cost (docs/decisions.md D11). */
 export const DEFAULT_NEIGHBOUR_SEARCH: NeighbourSearchOptions = {
   seed: 42,
   limit: 5,

@@ -164,9 +164,7 @@ function scaleColumns(y: Float64Array, rows: number, width: number): void {
  * a dense documents × terms matrix; the passes over A dominate the cost.
  *
  * Every pass over A writes into one of three buffers allocated once per call (terms × width, and
- * two of documents × width): fresh memory costs a page fault per 4 KB on first touch, which on a
- * virtual machine made allocating a new result for each of the ten passes cost as much as the
- * arithmetic.
+ * two of documents × width): fresh memory costs a page fault per 4 KB (docs/decisions.md D5).
  */
 export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdOptions): TruncatedSvd {
   const oversamples = options.oversamples ?? 10;

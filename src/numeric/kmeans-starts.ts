@@ -1,9 +1,8 @@
 /**
  * k-means starts through ml-kmeans: a greedy k-means++ seeding on the typed rows (Arthur &
  * Vassilvitskii 2007, with scikit-learn's and ml-kmeans's 2 + ⌊ln k⌋ candidates per centre), then
- * ml-kmeans's Lloyd iterations from it. ml-kmeans's own 'kmeans++' option implements the same
- * seeding but copies a row into a new array for every distance it computes, which made it most
- * of a start's time (docs/decisions.md).
+ * ml-kmeans's Lloyd iterations from it. ml-kmeans's own 'kmeans++' option copies a row for every
+ * distance it computes, which made it most of a start's time (docs/decisions.md D7).
  */
 import { kmeans } from 'ml-kmeans';
 
@@ -120,9 +119,8 @@ export function kMeansPlusPlus(data: DenseMatrix, k: number, seed: number): Floa
 }
 
 /**
- * ml-kmeans's default distance sums into one variable, a chain of dependent additions; four
- * independent sums make its iterations about 30% faster (the same squared distance, summed in
- * another order). ml-kmeans passes rows as arrays.
+ * Squared distance for ml-kmeans (which passes rows as arrays), in four independent sums rather
+ * than one chain of dependent additions (docs/decisions.md D8).
  */
 function squaredDistanceOfArrays(a: number[], b: number[]): number {
   let s0 = 0;

@@ -24,9 +24,9 @@ export interface Block {
  * Rows `span` of A·B for a sparse A (rows × inner) and dense B (inner × width), into `into`
  * (rows × width): into[row] = Σ A[row, e] · B[columnIndex[e]] over the row's entries.
  *
- * Each output row sums eight scaled rows of B per pass over the accumulator, about four times
- * faster in V8 than one at a time (fewer loads and stores of the accumulator); short rows (most
- * rows of a transposed document matrix: terms used by few documents) finish by four, two, one.
+ * Each output row sums eight scaled rows of B per pass over the accumulator: fewer loads and
+ * stores of it (docs/decisions.md D12). Short rows (most rows of a transposed document matrix:
+ * terms used by few documents) finish by four, two, one.
  */
 export function multiplySparseRows(a: CsrMatrix, b: DenseMatrix, into: DenseMatrix, span: RowSpan): void {
   const { rowStart, columnIndex, values } = a;

@@ -3,7 +3,7 @@
  * ("multiply these", "run these starts", "add these documents"). With a helper thread, this
  * thread computes one part of each result while the helper computes the other; every output
  * element is computed by one thread with the same code, so the answer is the same whether one
- * thread or two compute it, and whatever the split.
+ * thread or two compute it, and whatever the split (docs/decisions.md D13).
  */
 import { availableParallelism } from 'node:os';
 
