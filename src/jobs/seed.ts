@@ -3,7 +3,7 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { articles, editorialLinks } from '../db/schema.js';
 import { seedArticles, seedEditorialLinks } from '../seed/articles.js';
-import { type ValidArticle, validateArticle } from './article-input.js';
+import { type ArticleInput, type ValidArticle, validateArticle } from './article-input.js';
 import { storeArticles } from './import.js';
 
 export interface SeedSummary {
@@ -12,7 +12,8 @@ export interface SeedSummary {
 }
 
 export async function seedPageArticles(db: Database): Promise<SeedSummary> {
-  const valid: ValidArticle[] = seedArticles.map((input) => {
+  const inputs: readonly ArticleInput[] = seedArticles;
+  const valid: ValidArticle[] = inputs.map((input) => {
     const result = validateArticle(input);
     if (!result.ok) throw new Error(`seed article ${input.externalId} is invalid: ${result.reason}`);
     return result.article;

@@ -9,12 +9,18 @@
  * Korea's reaction "on Thursday" to the letter's rejection (12 June 2025); the related articles'
  * times are set relative to it as the page showed them.
  */
-import type { ArticleInput } from '../jobs/article-input.js';
-
 export const seedSource = 'South China Morning Post';
 
-export interface SeedArticle extends ArticleInput {
+/** Plain data: the seed job validates it as any other input (jobs/seed.ts), so seed/ depends on nothing. */
+export interface SeedArticle {
   externalId: string;
+  title: string;
+  body: string;
+  /** The page gives none. */
+  url?: string;
+  source: string;
+  /** ISO 8601. */
+  publishedAt: string;
 }
 
 export const seedArticles: SeedArticle[] = [
