@@ -149,7 +149,12 @@ if (phases.has('bodies')) {
   const ticker = (async () => {
     const pending: Promise<void>[] = [];
     while (ticking) {
-      pending.push(query(server.origin, SMALL_QUERY).then(({ status, ms }) => (small.push(ms), void smallStatuses.push(status))));
+      pending.push(
+        query(server.origin, SMALL_QUERY).then(({ status, ms }) => {
+          small.push(ms);
+          smallStatuses.push(status);
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
     await Promise.all(pending);

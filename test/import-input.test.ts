@@ -375,7 +375,10 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
   afterAll(() => handle?.close());
 
   let seed = 7;
-  const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+  const random = () => {
+    seed = (seed * 48_271) % 2_147_483_647;
+    return seed / 2_147_483_647;
+  };
   const shuffle = <T>(list: T[]) => list.map((item) => ({ item, key: random() })).sort((a, b) => a.key - b.key).map(({ item }) => item);
 
   /** Stores the batches at once, each tried once only (a deadlock would fail it); every one must succeed. */

@@ -21,8 +21,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr?.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 50_000;
   // The system chooses the port (PORT=0); the server says which.
-  let port: string | undefined;
-  while (!(port = /GraphiQL at http:\/\/localhost:(\d+)\//.exec(output)?.[1])) {
+  const announcedPort = () => /GraphiQL at http:\/\/localhost:(\d+)\//.exec(output)?.[1];
+  let port = announcedPort();
+  for (; port === undefined; port = announcedPort()) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`server did not start:\n${output}`);

@@ -29,7 +29,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         client.pipe(upstream).pipe(client);
       });
       server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as net.AddressInfo).port;
+        port = (server!.address() as net.AddressInfo).port;
         resolve();
       });
     });
