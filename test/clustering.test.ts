@@ -162,14 +162,18 @@ describe('clustering', () => {
 
   it('reports progress through the stages in order, and their timings', () => {
     const stages: ClusteringStage[] = [];
+    const lastReports: [number, number][] = [];
     const result = clusterDocuments(docs, {
       k: 3,
       onProgress: (stage, done, total) => {
         expect(done).toBeLessThanOrEqual(total);
         if (stages.at(-1) !== stage) stages.push(stage);
+        lastReports[stages.length - 1] = [done, total];
       },
     });
     expect(stages).toEqual(['vectorise', 'reduce', 'cluster', 'label', 'relate']);
+    // Each stage's last report says it is complete.
+    for (const [done, total] of lastReports) expect(done).toBe(total);
     expect(Object.keys(result.timings)).toEqual(['vectorise', 'reduce', 'cluster', 'label', 'relate']);
     expect(result.parameters).toMatchObject({ k: 3, documents: 12, kChosenBy: 'option' });
     expect(result.quality.inertia).toBeGreaterThan(0);

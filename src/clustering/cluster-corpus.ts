@@ -1,26 +1,26 @@
 import { createCorpus, LEAD_EXTRA_WEIGHT, TITLE_WEIGHT, type Corpus } from '../text/corpus.js';
-import { selectRows, type CsrMatrix } from '../text/sparse-matrix.js';
-import { buildTfidfMatrix, documentFrequencyLimitsFor } from '../text/tfidf.js';
+import { documentFrequencyLimitsFor } from '../text/tfidf.js';
 import { chooseTopicCount } from './choose-k.js';
-import { gatherRows, groupMeanDirections, normaliseRows } from './dense-matrix.js';
 import { addDocuments } from './helper-thread.js';
-import { kMeans, lloyd } from './kmeans.js';
-import { LINEAGE_DEFAULTS, type LineageOptions, traceLineage } from './lineage.js';
+import { KMeansModel, type KMeansFit } from './kmeans-model.js';
+import { LINEAGE_DEFAULTS, type Lineage, type LineageOptions, traceLineage } from './lineage.js';
 import { labelTopics } from './labels.js';
-import { SeededRandom, deriveSeed } from './seeded-random.js';
+import { Lsa, type LsaFit } from './lsa.js';
+import { deriveSeed } from './seeded-random.js';
 import { cosineSilhouette } from './silhouette.js';
-import { centroidSimilarities, DEFAULT_NEIGHBOUR_SEARCH, relatedDocuments, relatedTopics } from './similarity.js';
-import { projectOntoComponents, randomizedTruncatedSvd } from './truncated-svd.js';
-import { warmStartCentroids } from './warm-start.js';
+import { DEFAULT_NEIGHBOUR_SEARCH, relatedDocuments, relatedTopics, type NeighbourSearchOptions } from './similarity.js';
+import { StageRunner, type StageProgress } from './stage-runner.js';
+import { TopicPipeline } from './topic-pipeline.js';
 import type {
   ClusterDocument,
   ClusterOptions,
   ClusteringResult,
-  ClusteringStage,
   KSelection,
-  Membership,
+  LargeCorpusThresholds,
+  Neighbour,
   TopicResult,
 } from './types.js';
+import { TfidfVectoriser, type VectoriserFit } from './vectoriser.js';
 
 /**
  * Settings of the pipeline, chosen on the BBC benchmark (scripts/bench-cluster.ts) and recorded
@@ -56,7 +56,10 @@ export const CLUSTERING_DEFAULTS = {
    * a seed in ten fall into a worse partition (NMI 0.77).
    */
   restarts: 4,
-  /** Above this many documents the SVD is fitted on a sample of this size, then applied to all. */
+  /**
+   * Above this many documents the SVD is fitted on a sample of this size, then applied to all
+   * (the default of ClusterOptions.thresholds, like kMeansSampleSize).
+   */
   svdSampleSize: 10_000,
   /** Above this many documents k-means restarts run on a sample; all rows then refine the best. */
   kMeansSampleSize: 20_000,
@@ -77,8 +80,6 @@ export const CLUSTERING_DEFAULTS = {
   weakPercentile: 0.1,
   relatedTopics: 5,
 } as const;
-
-type Timings = ClusteringResult['timings'];
 
 function lineageParameters(options: Partial<LineageOptions> | undefined): Record<string, number> {
   const settings = { ...LINEAGE_DEFAULTS, ...options };
@@ -114,152 +115,153 @@ function emptyResult(seed: number): ClusteringResult {
   };
 }
 
-/** The value below which `share` of the sorted values lie (nearest rank). */
-function percentile(values: Float64Array, share: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * (sorted.length - 1)))];
-}
-
-/** Renumbers clusters so that empty ones disappear (k-means can empty a cluster). */
-function dropEmptyClusters(assignments: Int32Array, k: number): number {
-  const sizes = new Int32Array(k);
-  for (const cluster of assignments) sizes[cluster]++;
-  const renumbered = new Int32Array(k).fill(-1);
-  let next = 0;
-  for (let cluster = 0; cluster < k; cluster++) if (sizes[cluster] > 0) renumbered[cluster] = next++;
-  if (next < k) for (let row = 0; row < assignments.length; row++) assignments[row] = renumbered[assignments[row]];
-  return next;
-}
-
-type Progress = (stage: ClusteringStage, done: number, total: number) => void;
-
-interface Reduction {
-  /** documents × dimensions, unit rows. */
-  vectors: Float64Array;
-  dimensions: number;
-  /** dimensions × vocabulary: the stored model's projection. */
-  components: Float32Array;
-  singularValues: Float64Array;
-  /** Documents the SVD was fitted on. */
-  fittedOn: number;
-}
-
-/** LSA: randomized truncated SVD of the tf-idf matrix, weighted and normalised document vectors. */
-function reduce(matrix: CsrMatrix, seed: number, progress: Progress): Reduction {
-  const settings = CLUSTERING_DEFAULTS;
-  const documents = matrix.rows;
-  const vocabularySize = matrix.columns;
-  const requestedDimensions = Math.max(
-    1,
-    Math.min(
-      settings.maxDimensions,
-      Math.max(2, Math.ceil(documents / settings.documentsPerDimension)),
-      documents - 1,
-      vocabularySize - 1,
-    ),
-  );
-  const sampled = documents > settings.svdSampleSize;
-  const fittedRows = sampled ? new SeededRandom(deriveSeed(seed, 1)).sampleIndexes(documents, settings.svdSampleSize) : null;
-  const svd = randomizedTruncatedSvd(fittedRows === null ? matrix : selectRows(matrix, fittedRows), {
-    dimensions: requestedDimensions,
-    seed,
-    oversamples: settings.oversamples,
-    powerIterations: settings.powerIterations,
-    onProgress: (done, total) => progress('reduce', done, total + 1),
-  });
-  const dimensions = Math.max(1, svd.dimensions);
-  const components = svd.dimensions > 0 ? svd.components : new Float32Array(vocabularySize);
-  // Documents the SVD saw are U·Σ; the others are projected onto the components (V), as a later
-  // import projects new articles with the stored model.
-  const vectors = sampled || svd.dimensions === 0 ? projectOntoComponents(matrix, components, dimensions) : svd.rowVectors;
-  normaliseRows(vectors, dimensions);
-  progress('reduce', 1, 1);
-  return { vectors, dimensions, components, singularValues: svd.singularValues, fittedOn: fittedRows?.length ?? documents };
-}
-
-interface Partition {
-  k: number;
-  kSelection: KSelection | null;
-  assignments: Int32Array;
-  inertia: number;
-  restarts: number;
-  /** Documents the k-means restarts ran on. */
-  fittedOn: number;
-  warmStart: WarmStartOutcome;
-}
-
-/**
- * What became of the warm start: `used` (its partition won), `rejected` (its inertia was more
- * than warmStartTolerance above the best cold start's), `off` (not asked for) or `none` (no
- * document had a previous topic).
- */
-type WarmStartOutcome = {
-  outcome: 'used' | 'rejected' | 'off' | 'none';
-  /** Inertia of the warm start and of the best cold start, when both ran. */
-  warmInertia?: number;
-  coldInertia?: number;
-  previousTopics?: number;
+const DEFAULT_THRESHOLDS: LargeCorpusThresholds = {
+  svdSampleSize: CLUSTERING_DEFAULTS.svdSampleSize,
+  kMeansSampleSize: CLUSTERING_DEFAULTS.kMeansSampleSize,
+  exhaustiveNeighbourSearchUpTo: DEFAULT_NEIGHBOUR_SEARCH.exhaustiveUpTo,
+  neighbourPartSize: DEFAULT_NEIGHBOUR_SEARCH.partSize,
 };
+
+function thresholdsOf(options: ClusterOptions): LargeCorpusThresholds {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  for (const [name, value] of Object.entries(thresholds)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`thresholds.${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return thresholds;
+}
+
+/** The cluster stage: k (from the spectrum when not given), the k-means fit, and how good and how stable it is. */
+interface Clustering {
+  kSelection: KSelection | null;
+  fit: KMeansFit;
+  lineage: Lineage | null;
+  silhouette: number | null;
+}
 
 /**
  * k-means on the reduced vectors, with k chosen from the spectrum when not given. With the
- * previous run's topics, k-means also starts from them (warm-start.ts); that partition is kept
- * unless its inertia is more than `warmStartTolerance` above the best cold start's, so stability
- * never costs more than that in quality.
+ * previous run's topics, k-means also starts from them (kmeans-model.ts), and the result traces
+ * their lineage.
  */
-function partitionDocuments(
-  reduction: Reduction,
-  options: Pick<ClusterOptions, 'k' | 'previous' | 'warmStart'>,
+function clusterVectors(
+  reduced: LsaFit,
+  options: ClusterOptions,
   seed: number,
-  progress: Progress,
-): Partition {
+  thresholds: LargeCorpusThresholds,
+  onProgress: StageProgress,
+): Clustering {
   const settings = CLUSTERING_DEFAULTS;
-  const { vectors, dimensions } = reduction;
+  const { vectors } = reduced;
+  const { dimensions } = reduced.lsa;
   const documents = vectors.length / dimensions;
-  let kSelection = options.k === undefined ? chooseTopicCount(reduction.singularValues, documents) : null;
-  const k = Math.min(options.k ?? kSelection?.chosen ?? 1, documents);
-  const sampled = documents > settings.kMeansSampleSize;
-  const restarts = sampled ? settings.largeCorpusRestarts : settings.restarts;
-  const onProgress = (done: number, total: number) => progress('cluster', done, total + 1);
-  let assignments: Int32Array;
-  let inertia: number;
-  if (sampled) {
-    // Restarts on a sample, then Lloyd's iterations over every document from the best of them.
-    const sampleRows = new SeededRandom(deriveSeed(seed, 2)).sampleIndexes(documents, settings.kMeansSampleSize);
-    const fitted = kMeans(gatherRows(vectors, dimensions, sampleRows), sampleRows.length, dimensions, { k, seed, restarts, onProgress });
-    ({ assignments, inertia } = lloyd(vectors, documents, dimensions, fitted.centroids, k, settings.fullCorpusIterations));
-  } else {
-    ({ assignments, inertia } = kMeans(vectors, documents, dimensions, { k, seed, restarts, onProgress }));
-  }
-  let warmStart: WarmStartOutcome = { outcome: options.previous && options.warmStart !== false ? 'none' : 'off' };
-  const start =
-    warmStart.outcome === 'none' && options.previous
-      ? warmStartCentroids(vectors, documents, dimensions, options.previous.topicOf, k, deriveSeed(seed, 5))
-      : null;
-  if (start !== null) {
-    const maxIterations = sampled ? settings.fullCorpusIterations : settings.warmStartIterations;
-    const warm = lloyd(vectors, documents, dimensions, start.centroids, k, maxIterations);
-    const accepted = warm.inertia <= inertia * (1 + settings.warmStartTolerance);
-    warmStart = { outcome: accepted ? 'used' : 'rejected', warmInertia: warm.inertia, coldInertia: inertia, previousTopics: start.previousTopics };
-    if (accepted) ({ assignments, inertia } = warm);
-  }
-  const nonEmpty = dropEmptyClusters(assignments, k);
-  if (kSelection !== null) kSelection = { ...kSelection, chosen: nonEmpty };
+  const chosen = options.k === undefined ? chooseTopicCount(reduced.singularValues, documents) : null;
+  const fit = KMeansModel.fit(vectors, dimensions, {
+    k: Math.min(options.k ?? chosen?.chosen ?? 1, documents),
+    seed,
+    restarts: settings.restarts,
+    sampleSize: thresholds.kMeansSampleSize,
+    sampledRestarts: settings.largeCorpusRestarts,
+    refinementIterations: settings.fullCorpusIterations,
+    previousTopicOf: options.previous && options.warmStart !== false ? options.previous.topicOf : null,
+    warmStartIterations: settings.warmStartIterations,
+    warmStartTolerance: settings.warmStartTolerance,
+    weakPercentile: settings.weakPercentile,
+    onProgress,
+  });
+  const { k } = fit.model;
+  const { assignments } = fit;
+  const { previous } = options;
   return {
-    k: nonEmpty,
-    kSelection,
-    assignments,
-    inertia,
-    restarts,
-    fittedOn: sampled ? settings.kMeansSampleSize : documents,
-    warmStart,
+    kSelection: chosen === null ? null : { ...chosen, chosen: k },
+    fit,
+    lineage: previous ? traceLineage(previous.topicOf, assignments, previous.topicCount, k, options.lineage) : null,
+    silhouette:
+      k > 1 ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3)) : null,
+  };
+}
+
+/** Labels and keywords of each topic, and its members best first. */
+function labelledTopics(corpus: Corpus, fit: KMeansFit, minDocumentFrequency: number): TopicResult[] {
+  const { k } = fit.model;
+  const labels = labelTopics(corpus, fit.assignments, k, { minDocumentFrequency });
+  const members: number[][] = Array.from({ length: k }, () => []);
+  fit.assignments.forEach((topic, row) => members[topic].push(row));
+  const score = (row: number) => fit.memberships[row].score;
+  return labels.map(({ label, keywords }, topic) => ({
+    label,
+    keywords,
+    members: members[topic].sort((a, b) => score(b) - score(a) || a - b),
+  }));
+}
+
+interface Relations {
+  documents: Neighbour[][];
+  topics: Neighbour[][];
+}
+
+/** Related documents (within their topic) and related topics, by cosine. */
+function relate(reduced: LsaFit, fit: KMeansFit, search: NeighbourSearchOptions, onProgress: StageProgress): Relations {
+  const { dimensions } = reduced.lsa;
+  const { k } = fit.model;
+  return {
+    documents: relatedDocuments(reduced.vectors, dimensions, fit.assignments, k, search, onProgress),
+    topics: relatedTopics(fit.centroidDirections, k, dimensions, CLUSTERING_DEFAULTS.relatedTopics),
+  };
+}
+
+/** Everything a run recorded about how it ran, stored with it (`parameters`). */
+function runParameters(
+  seed: number,
+  vectorised: VectoriserFit,
+  reduced: LsaFit,
+  clustering: Clustering,
+  search: NeighbourSearchOptions,
+  lineageOptions: Partial<LineageOptions> | undefined,
+): ClusteringResult['parameters'] {
+  const settings = CLUSTERING_DEFAULTS;
+  const { fit } = clustering;
+  const documents = fit.assignments.length;
+  const { warmStart } = fit;
+  return {
+    documents,
+    seed,
+    k: fit.model.k,
+    kChosenBy: clustering.kSelection === null ? 'option' : clustering.kSelection.method,
+    vocabularySize: vectorised.vectoriser.vocabulary.length,
+    minDf: vectorised.limits.minDf,
+    maxDf: vectorised.limits.maxDf,
+    maxFeatures: vectorised.limits.maxFeatures,
+    titleWeight: TITLE_WEIGHT,
+    leadExtraWeight: LEAD_EXTRA_WEIGHT,
+    sublinearTf: true,
+    dimensions: reduced.lsa.dimensions,
+    oversamples: settings.oversamples,
+    powerIterations: settings.powerIterations,
+    svdFittedOn: reduced.fittedRows?.length ?? documents,
+    restarts: fit.restarts,
+    kMeansFittedOn: fit.fittedOn,
+    weakPercentile: settings.weakPercentile,
+    weakThreshold: fit.model.weakThreshold,
+    relatedDocumentsLimit: search.limit,
+    exhaustiveNeighbourSearchUpTo: search.exhaustiveUpTo,
+    neighbourPartSize: search.partSize,
+    neighbourParts: search.neighbourParts,
+    silhouetteSampleSize: Math.min(settings.silhouetteSampleSize, documents),
+    warmStart: warmStart.outcome,
+    ...(warmStart.previousTopics === undefined ? {} : { warmStartPreviousTopics: warmStart.previousTopics }),
+    ...(warmStart.warmInertia === undefined ? {} : { warmStartInertia: warmStart.warmInertia }),
+    ...(warmStart.coldInertia === undefined ? {} : { coldStartInertia: warmStart.coldInertia }),
+    warmStartTolerance: settings.warmStartTolerance,
+    ...(clustering.lineage === null ? {} : lineageParameters(lineageOptions)),
   };
 }
 
 /**
- * Clusters a corpus into topics: tf-idf → randomized LSA → k-means → labels, memberships and
- * relations. Deterministic: the same corpus, options and seed give the same result.
+ * Clusters a corpus into topics: tf-idf → randomized LSA → k-means (the stages of a
+ * TopicPipeline, fitted here) → labels, memberships and relations. Deterministic: the same corpus,
+ * options and seed give the same result.
  *
  * A membership is weak when its centroid similarity is below the run's 10th percentile
  * (`model.weakThreshold`): the tenth of the articles that fit their topic worst, whatever the
@@ -273,111 +275,44 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
   if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 1)) {
     throw new RangeError(`k must be a positive integer, got ${options.k}`);
   }
-  const progress: Progress = (stage, done, total) => options.onProgress?.(stage, done, total);
-  const timings: Timings = {};
-  let stageStart = performance.now();
-  const finishStage = (stage: ClusteringStage) => {
-    const now = performance.now();
-    timings[stage] = Math.round((now - stageStart) * 10) / 10;
-    stageStart = now;
-  };
-
-  progress('vectorise', 0, documents);
-  const tfidf = buildTfidfMatrix(corpus.view(), documentFrequencyLimitsFor(documents));
-  progress('vectorise', documents, documents);
-  finishStage('vectorise');
-
-  const reduction = reduce(tfidf.matrix, seed, progress);
-  const { vectors, dimensions } = reduction;
-  finishStage('reduce');
-
-  const partition = partitionDocuments(reduction, options, seed, progress);
-  const { k, assignments } = partition;
-  const centroidDirections = groupMeanDirections(vectors, dimensions, assignments, k);
-  const scores = centroidSimilarities(vectors, dimensions, assignments, centroidDirections);
-  const weakThreshold = percentile(scores, settings.weakPercentile);
-  const memberships: Membership[] = Array.from(assignments, (topic, row) => ({
-    topic,
-    score: scores[row],
-    weak: scores[row] < weakThreshold,
-  }));
-  const lineage = options.previous
-    ? traceLineage(options.previous.topicOf, assignments, options.previous.topicCount, k, options.lineage)
-    : null;
-  const silhouette = k > 1 ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3)) : null;
-  progress('cluster', 1, 1);
-  finishStage('cluster');
-
-  progress('label', 0, k);
-  const labels = labelTopics(corpus, assignments, k, { minDocumentFrequency: tfidf.limits.minDf });
-  const members: number[][] = Array.from({ length: k }, () => []);
-  for (let row = 0; row < documents; row++) members[assignments[row]].push(row);
-  const topics: TopicResult[] = labels.map(({ label, keywords }, topic) => ({
-    label,
-    keywords,
-    members: members[topic].sort((a, b) => scores[b] - scores[a] || a - b),
-  }));
-  progress('label', k, k);
-  finishStage('label');
-
-  const neighbourSearch = { ...DEFAULT_NEIGHBOUR_SEARCH, seed: deriveSeed(seed, 4) };
-  const related = relatedDocuments(vectors, dimensions, assignments, k, neighbourSearch, (done, total) =>
-    progress('relate', done, total),
-  );
-  const topicRelations = relatedTopics(centroidDirections, k, dimensions, settings.relatedTopics);
-  finishStage('relate');
-
-  return {
-    k,
-    kSelection: partition.kSelection,
-    topics,
-    memberships,
-    relatedDocuments: related,
-    relatedTopics: topicRelations,
-    lineage,
-    model: {
-      vocabulary: tfidf.vocabulary,
-      idf: tfidf.idf,
-      components: reduction.components,
-      dimensions,
-      centroids: new Float32Array(centroidDirections),
-      k,
-      weakThreshold,
-    },
-    quality: { inertia: partition.inertia, silhouette },
-    timings,
-    parameters: {
-      documents,
-      seed,
-      k,
-      kChosenBy: partition.kSelection === null ? 'option' : partition.kSelection.method,
-      vocabularySize: tfidf.vocabulary.length,
-      minDf: tfidf.limits.minDf,
-      maxDf: tfidf.limits.maxDf,
-      maxFeatures: tfidf.limits.maxFeatures,
-      titleWeight: TITLE_WEIGHT,
-      leadExtraWeight: LEAD_EXTRA_WEIGHT,
-      sublinearTf: true,
-      dimensions,
+  const thresholds = thresholdsOf(options);
+  const runner = new StageRunner(options.onProgress);
+  const limits = documentFrequencyLimitsFor(documents);
+  const vectorised = runner.run('vectorise', () => TfidfVectoriser.fit(corpus, limits), { steps: documents });
+  const reduced = runner.run('reduce', (onProgress) =>
+    Lsa.fit(vectorised.matrix, {
+      maxDimensions: settings.maxDimensions,
+      documentsPerDimension: settings.documentsPerDimension,
       oversamples: settings.oversamples,
       powerIterations: settings.powerIterations,
-      svdFittedOn: reduction.fittedOn,
-      restarts: partition.restarts,
-      kMeansFittedOn: partition.fittedOn,
-      weakPercentile: settings.weakPercentile,
-      weakThreshold,
-      relatedDocumentsLimit: neighbourSearch.limit,
-      exhaustiveNeighbourSearchUpTo: neighbourSearch.exhaustiveUpTo,
-      neighbourPartSize: neighbourSearch.partSize,
-      neighbourParts: neighbourSearch.neighbourParts,
-      silhouetteSampleSize: Math.min(settings.silhouetteSampleSize, documents),
-      warmStart: partition.warmStart.outcome,
-      ...(partition.warmStart.previousTopics === undefined ? {} : { warmStartPreviousTopics: partition.warmStart.previousTopics }),
-      ...(partition.warmStart.warmInertia === undefined ? {} : { warmStartInertia: partition.warmStart.warmInertia }),
-      ...(partition.warmStart.coldInertia === undefined ? {} : { coldStartInertia: partition.warmStart.coldInertia }),
-      warmStartTolerance: settings.warmStartTolerance,
-      ...(lineage === null ? {} : lineageParameters(options.lineage)),
-    },
+      sampleSize: thresholds.svdSampleSize,
+      seed,
+      onProgress,
+    }),
+  );
+  const clustering = runner.run('cluster', (onProgress) => clusterVectors(reduced, options, seed, thresholds, onProgress));
+  const { fit } = clustering;
+  const topics = runner.run('label', () => labelledTopics(corpus, fit, vectorised.limits.minDf), { steps: fit.model.k });
+  const search: NeighbourSearchOptions = {
+    ...DEFAULT_NEIGHBOUR_SEARCH,
+    exhaustiveUpTo: thresholds.exhaustiveNeighbourSearchUpTo,
+    partSize: thresholds.neighbourPartSize,
+    seed: deriveSeed(seed, 4),
+  };
+  const relations = runner.run('relate', (onProgress) => relate(reduced, fit, search, onProgress));
+
+  return {
+    k: fit.model.k,
+    kSelection: clustering.kSelection,
+    topics,
+    memberships: fit.memberships,
+    relatedDocuments: relations.documents,
+    relatedTopics: relations.topics,
+    lineage: clustering.lineage,
+    model: new TopicPipeline(vectorised.vectoriser, reduced.lsa, fit.model).toModel(),
+    quality: { inertia: fit.inertia, silhouette: clustering.silhouette },
+    timings: runner.timings,
+    parameters: runParameters(seed, vectorised, reduced, clustering, search, options.lineage),
   };
 }
 

@@ -23,6 +23,24 @@ export interface PreviousTopics {
   topicCount: number;
 }
 
+/**
+ * Corpus sizes above which a run takes its large-corpus paths (defaults: CLUSTERING_DEFAULTS and
+ * similarity.ts DEFAULT_NEIGHBOUR_SEARCH). Options so that tests can run those paths on small corpora.
+ */
+export interface LargeCorpusThresholds {
+  /** Above this many documents the SVD is fitted on a sample of this size, then applied to all. */
+  svdSampleSize: number;
+  /**
+   * Above this many documents the k-means restarts run on a sample of this size (at least k), and
+   * every document then refines the best of them.
+   */
+  kMeansSampleSize: number;
+  /** Topics above this size search related documents by sub-cluster instead of exhaustively. */
+  exhaustiveNeighbourSearchUpTo: number;
+  /** The size of those sub-clusters. */
+  neighbourPartSize: number;
+}
+
 export interface ClusterOptions {
   /** Number of topics; chosen from the data when omitted. */
   k?: number;
@@ -34,6 +52,8 @@ export interface ClusterOptions {
   warmStart?: boolean;
   /** Thresholds of the lineage (lineage.ts LINEAGE_DEFAULTS). */
   lineage?: Partial<LineageOptions>;
+  /** Where the large-corpus paths begin; the defaults suit the product. */
+  thresholds?: Partial<LargeCorpusThresholds>;
   onProgress?: ProgressListener;
 }
 
