@@ -275,6 +275,15 @@ describe('assignDocuments', () => {
   });
 });
 
+/** Park and Miller's minimal standard generator, centred: values in (−0.5, 0.5). */
+function minimalStandard(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647 - 0.5;
+  };
+}
+
 describe('building blocks', () => {
   it('k-means (ml-kmeans, best of several starts) recovers separated groups, the same for a seed', () => {
     const rows = 90;
@@ -319,8 +328,7 @@ describe('building blocks', () => {
   it('products split between two threads equal the products on one', async () => {
     const parallel = await twoThreads();
     const helperTasks = parallel.helperTasks();
-    let state = 1;
-    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647) - 0.5;
+    const random = minimalStandard(1);
     const rows = 400;
     const inner = 120;
     const width = 90;
@@ -368,8 +376,7 @@ describe('building blocks', () => {
     // Enough work (rows × width × k × starts) for the helper to take half the starts.
     const rows = 4000;
     const width = 40;
-    let state = 3;
-    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647) - 0.5;
+    const random = minimalStandard(3);
     const vectors = Float64Array.from({ length: rows * width }, (_, i) => random() + ((Math.floor(i / width) % 4) === i % 4 ? 2 : 0));
     const split = kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4, parallel });
     if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBe(helperTasks + 1);
