@@ -3,12 +3,11 @@
  * PGlite stored under DATA_DIR. Both run the same Drizzle code and the same migrations. Only the
  * driver in use is loaded (PGlite's took 350–500 ms to load, a tenth of `npm run cluster`).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, sql } from 'drizzle-orm';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { DATABASE_ALREADY_EXISTS, DATABASE_DOES_NOT_EXIST, INSUFFICIENT_PRIVILEGE, databaseCause, describeError } from './errors.js';
 import { relations } from './relations.js';
 import { registerSessions } from './sessions.js';
@@ -152,43 +151,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     releaseLock();
     throw error;
   }
-}
-
-/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * PGlite is a single-process database: two processes opening one folder would corrupt it. A lock
- * file holding the owner's pid turns that into a clear error; a lock left by a dead process is
- * taken over.
- */
-function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, 'news-topics.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lockFile, 'utf8'));
-      if (owner !== process.pid && Number.isInteger(owner) && processIsAlive(owner)) {
-        throw new Error(
-          `the embedded database in ${dataDir} is in use by process ${owner} (is \`npm start\` running?). ` +
-            'Stop it first, point DATABASE_URL at a PostgreSQL server, or use the GraphQL mutations.',
-        );
-      }
-      rmSync(lockFile, { force: true });
-    }
-  }
-  throw new Error(`could not lock ${dataDir}`);
 }
 
 /** PostgreSQL's maintenance database, there on every server: where a missing database is created from. */
