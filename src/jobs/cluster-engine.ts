@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
+import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 export interface ClusteringEngine {
   add(docs: ClusterDocument[]): void;
@@ -22,11 +23,6 @@ export function inlineEngine(): ClusteringEngine {
     close: () => {},
   };
 }
-
-type WorkerReply =
-  | { progress: { stage: Parameters<NonNullable<ClusterOptions['onProgress']>>[0]; done: number; total: number } }
-  | { result: ClusteringResult }
-  | { error: string };
 
 /** Why a run ends when its server stops. */
 export const STOPPED_BY_SHUTDOWN = 'stopped: the server is shutting down';
@@ -45,13 +41,14 @@ export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const request = (message: EngineRequest) => child.send(message);
   // Listen from the start: a child that fails while articles load must fail the run, not the
   // process (an 'error' event without a listener would be thrown).
   let failure: string | undefined;
-  let settle: ((reply: WorkerReply) => void) | undefined;
+  let settle: ((reply: EngineReply) => void) | undefined;
   const fail = (reason: string) => {
     failure ??= reason;
-    settle?.({ error: reason });
+    settle?.({ type: 'error', message: reason });
   };
   const stop = () => {
     fail(stopReason(signal!));
@@ -66,25 +63,37 @@ export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
   });
   return {
     add: (docs) => {
-      if (child.connected) child.send({ docs });
+      if (child.connected) request({ type: 'documents', docs });
     },
     run: ({ onProgress, ...options }) =>
       new Promise<ClusteringResult>((resolve, reject) => {
         let settled = false;
-        settle = (reply) => {
-          if ('progress' in reply) {
-            onProgress?.(reply.progress.stage, reply.progress.done, reply.progress.total);
-            return;
-          }
-          if (settled) return;
+        /** The first result or error settles the run; the child has nothing more to say. */
+        const end = () => {
+          if (settled) return false;
           settled = true;
           if (child.connected) child.disconnect();
-          if ('result' in reply) resolve(reply.result);
-          else reject(new Error(`clustering process: ${reply.error}`));
+          return true;
         };
-        if (failure) return settle({ error: failure });
-        child.on('message', (reply: WorkerReply) => settle?.(reply));
-        child.send({ run: options });
+        settle = (reply) => {
+          switch (reply.type) {
+            case 'progress':
+              onProgress?.(reply.stage, reply.done, reply.total);
+              return;
+            case 'result':
+              if (end()) resolve(reply.result);
+              return;
+            case 'error':
+              if (end()) reject(new Error(`clustering process: ${reply.message}`));
+              return;
+            default:
+              // Fails the run rather than throw in the event handler, which would end this process.
+              if (end()) reject(unknownMessage(reply));
+          }
+        };
+        if (failure) return settle({ type: 'error', message: failure });
+        child.on('message', (reply: EngineReply) => settle?.(reply));
+        request({ type: 'run', options });
       }),
     close: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();

@@ -1,31 +1,41 @@
 /**
  * The pure clustering core in a child process, so that a server computing a run keeps answering
  * requests and gets the run's memory back when it ends (a worker thread's heap stayed with the
- * server: RSS +33% after one run in the soak test). Messages: { docs } to add articles,
- * { run: options } to compute; it answers with { progress } messages and one { result } or
- * { error }, then exits.
+ * server: RSS +33% after one run in the soak test). It speaks cluster-protocol.ts and exits after
+ * its one result or error.
  */
 import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
-import type { ClusterDocument, ClusterOptions } from '../clustering/types.js';
-
-export type WorkerRequest = { docs: ClusterDocument[] } | { run: Omit<ClusterOptions, 'onProgress'> };
+import type { ClusterOptions } from '../clustering/types.js';
+import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('cluster-worker must run as a child process with an IPC channel');
+/** `sent` runs once the message is handed over: exiting sooner could lose it. */
+const reply = (message: EngineReply, sent: () => void = () => {}) => send(message, sent);
 const corpus = createCorpus();
-process.on('message', (message: WorkerRequest) => {
-  if ('docs' in message) {
-    addDocuments(corpus, message.docs);
-    return;
-  }
+
+function run(options: Omit<ClusterOptions, 'onProgress'>): void {
   try {
     const result = clusterCorpus(corpus, {
-      ...message.run,
-      onProgress: (stage, done, total) => send({ progress: { stage, done, total } }),
+      ...options,
+      onProgress: (stage, done, total) => reply({ type: 'progress', stage, done, total }),
     });
-    send({ result }, () => process.exit(0));
+    reply({ type: 'result', result }, () => process.exit(0));
   } catch (error) {
-    send({ error: (error as Error).message }, () => process.exit(1));
+    reply({ type: 'error', message: (error as Error).message }, () => process.exit(1));
+  }
+}
+
+process.on('message', (message: EngineRequest) => {
+  switch (message.type) {
+    case 'documents':
+      addDocuments(corpus, message.docs);
+      return;
+    case 'run':
+      run(message.options);
+      return;
+    default:
+      throw unknownMessage(message);
   }
 });
 // Nothing more to do once the parent is gone.
