@@ -2,7 +2,7 @@
  * The current clustering run: the one readers see. Every "current run" query lives here, and the
  * lock that keeps placing articles into it and replacing it from overlapping.
  */
-import { type SQL, and, asc, eq, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, Transaction } from './client.js';
 import { clusteringRuns, topicChanges } from './schema.js';
@@ -40,6 +40,18 @@ export async function findCurrentRun(db: Executor): Promise<CurrentRun | undefin
     .where(eq(clusteringRuns.isCurrent, true));
   if (!run) return undefined;
   return { ...run, articleCount: run.articleCount ?? 0, finishedAt: run.finishedAt ?? run.startedAt };
+}
+
+/**
+ * Makes the run current and marks the one it supersedes (when it commits, readers switch at once).
+ * The caller's transaction holds lockCurrentRun(tx, 'replace').
+ */
+export async function makeRunCurrent(tx: Transaction, runId: number): Promise<void> {
+  await tx
+    .update(clusteringRuns)
+    .set({ isCurrent: false, supersededAt: sql`now()` })
+    .where(and(eq(clusteringRuns.isCurrent, true), ne(clusteringRuns.id, runId)));
+  await tx.update(clusteringRuns).set({ isCurrent: true }).where(eq(clusteringRuns.id, runId));
 }
 
 /** The topics a run found, by their position in its model (the index of the result). */

@@ -2,7 +2,8 @@
  * One clustering run at a time, across processes and drivers: the run row itself is the lock (a
  * unique index allows one 'running' row). A run's process holds its lease (run-lease.ts) until
  * the run ends; a 'running' run without one lost its process and is marked failed by the next
- * run that starts, at once. An operator can also fail a run by hand (failRun).
+ * run that starts, at once. An operator can also fail a run by hand (failRun): the run's process
+ * learns of it at its next heartbeat (startHeartbeat) and stops.
  */
 import { hostname } from 'node:os';
 import { and, eq, gte, not, sql } from 'drizzle-orm';
@@ -108,7 +109,7 @@ export async function startRun(db: Database, request: RunRequest): Promise<Start
 }
 
 /** Records that the run is alive; false once it is no longer running (an operator failed it). */
-export async function heartbeat(db: Database, runId: number): Promise<boolean> {
+async function heartbeat(db: Database, runId: number): Promise<boolean> {
   const alive = await db
     .update(clusteringRuns)
     .set({ heartbeatAt: sql`now()` })
@@ -120,25 +121,63 @@ export async function heartbeat(db: Database, runId: number): Promise<boolean> {
 /** Why a run that an operator failed stops. */
 export const FAILED_BY_OPERATOR = 'stopped by an operator';
 
+/** While a run computes, it records that it is alive and looks whether an operator failed it, this often. */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+export interface RunHeartbeat {
+  /** Aborted when the caller's signal is, or (reason FAILED_BY_OPERATOR) once a beat finds the run failed. */
+  signal: AbortSignal;
+  /** Beats at once: between stages, so that a run an operator failed stops before the next. */
+  beat(): Promise<void>;
+  /** Stops beating, once the run has ended. */
+  stop(): void;
+}
+
+/** Beats for a running run every HEARTBEAT_EVERY_MS until stopped; `signal` stops it too (a shutdown). */
+export function startHeartbeat(db: Database, runId: number, signal?: AbortSignal): RunHeartbeat {
+  const failedByOperator = new AbortController();
+  const beat = async () => {
+    if (!(await heartbeat(db, runId))) failedByOperator.abort(FAILED_BY_OPERATOR);
+  };
+  const timer = setInterval(() => void beat().catch(() => {}), HEARTBEAT_EVERY_MS).unref();
+  return {
+    signal: signal ? AbortSignal.any([signal, failedByOperator.signal]) : failedByOperator.signal,
+    beat,
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Marks the run failed if it is still running, and tells every server; false when it was not running. */
+async function markFailed(db: Database, runId: number, reason: string): Promise<boolean> {
+  const failed = await db
+    .update(clusteringRuns)
+    .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
+    .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
+    .returning({ id: clusteringRuns.id });
+  if (failed.length === 0) return false;
+  await notifyChange(db, { kind: 'run', runId, status: 'failed' });
+  return true;
+}
+
 /**
  * Marks a running run failed, whether or not its process is alive (one that is stops at its next
  * heartbeat and cannot make the run current). Throws ClusteringRunError when there is no such
  * running run.
  */
 export async function failRun(db: Database, runId: number, reason = FAILED_BY_OPERATOR): Promise<void> {
-  const failed = await db
-    .update(clusteringRuns)
-    .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
-    .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
-    .returning({ id: clusteringRuns.id });
-  if (failed.length > 0) {
-    // Its process, if alive, sends nothing more: its own failure finds the run failed already.
-    await notifyChange(db, { kind: 'run', runId, status: 'failed' });
-    return;
-  }
+  // Its process, if alive, sends nothing more: its own failure finds the run failed already.
+  if (await markFailed(db, runId, reason)) return;
   const [run] = await db.select({ status: clusteringRuns.status }).from(clusteringRuns).where(eq(clusteringRuns.id, runId));
   throw new ClusteringRunError(
     run ? `clustering run ${runId} is not running (it has ${run.status})` : `there is no clustering run ${runId}`,
     run ? 'BAD_USER_INPUT' : 'NOT_FOUND',
   );
+}
+
+/**
+ * Records the error that ended a run in its own process, unless the run already ended (an
+ * operator failed it). Never throws: the caller reports the run's own error.
+ */
+export async function recordRunFailure(db: Database, runId: number, error: unknown): Promise<void> {
+  await markFailed(db, runId, (error as Error).message.slice(0, 2_000)).catch(() => {});
 }

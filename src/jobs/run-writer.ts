@@ -1,14 +1,16 @@
 /**
  * Writes a computed clustering run in the transaction that makes it current: the topics it
  * carries on or creates (by its lineage), their changes and shares, memberships, similarities,
- * topic relations and the model; then it retires the topics that ended and prunes old runs.
+ * topic relations and the model; then it retires the topics that ended, prunes old runs, records
+ * the run's success, places the articles stored while it computed, and tells every server.
  */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
-import type { ClusteringResult, ProgressListener, TopicResult } from '../clustering/types.js';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import type { ClusteringResult, ClusteringStage, ProgressListener, TopicResult } from '../clustering/types.js';
 import type { TopicChangeKind } from '../clustering/lineage.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
-import type { Transaction } from '../db/client.js';
-import { findCurrentRun, lockCurrentRun } from '../db/current-run.js';
+import { notifyChange } from '../db/change-notices.js';
+import { type Database, type Transaction, allowLongStatements } from '../db/client.js';
+import { findCurrentRun, lockCurrentRun, makeRunCurrent } from '../db/current-run.js';
 import {
   articleSimilarities,
   articleTopics,
@@ -19,6 +21,8 @@ import {
   topicShares,
   topics,
 } from '../db/schema.js';
+import { placeArticlesNewToRun, rememberModel } from './assign.js';
+import type { PreviousRun } from './run-input.js';
 import { float32Bytes, saveModel } from './run-model.js';
 import { countTopicSizes } from './topic-sizes.js';
 
@@ -28,24 +32,22 @@ const KEPT_PREVIOUS_RUNS = 1;
 /** Runs superseded less than this long ago keep their memberships too, however many there were. */
 export const SNAPSHOT_RETENTION_MS = 60 * 60 * 1000;
 
-/** The previous current run's topics, as the new run's input saw them. */
-export interface PreviousTopicIds {
-  runId: number;
-  /** The persistent id of each previous topic, by the index the clustering got (`previous.topicOf`). */
-  topicIds: number[];
-}
+export type StageTimings = Partial<Record<ClusteringStage, number>>;
 
 export interface RunToWrite {
   runId: number;
   /** Database ids of the clustered articles, in the clustering's input order. */
   articleIds: number[];
   result: ClusteringResult;
-  /** The run that was current when this one loaded its articles (null: none). */
-  previousRunId: number | null;
-  /** Its topics, when the clustering carried them on. */
-  previous: PreviousTopicIds | null;
+  /**
+   * The run that was current when this one loaded its articles (null: none): the result's lineage
+   * refers to its topics.
+   */
+  previous: PreviousRun | null;
   /** With a clustering window, its start: older articles keep their topic. */
   windowStart: string | null;
+  /** Of the stages before the write, which adds its own. */
+  timings: StageTimings;
 }
 
 export interface WrittenChange {
@@ -61,6 +63,10 @@ export interface WrittenRun {
   changes: WrittenChange[];
   /** Articles older than the run's window that kept their topic. */
   carried: number;
+  /** Articles stored while the run computed, placed with its model as it became current. */
+  placed: number;
+  /** The run's timings, the write's included. */
+  timings: StageTimings;
 }
 
 export function slugify(label: string): string {
@@ -320,29 +326,78 @@ async function pruneOldRuns(tx: Transaction, currentRunId: number): Promise<void
   await tx.delete(runModels).where(inArray(runModels.runId, ids));
 }
 
-/**
- * Writes the run and makes it current; the caller's transaction makes that one step for readers.
- * Refuses (throws) when another run became current since this one loaded its articles.
- */
-export async function writeRun(tx: Transaction, run: RunToWrite, onProgress?: ProgressListener): Promise<WrittenRun> {
-  await lockCurrentRun(tx, 'replace');
-  const current = await findCurrentRun(tx);
-  if ((current?.id ?? null) !== run.previousRunId) {
-    throw new Error(`run ${current?.id} became current while this run computed; start a new run`);
-  }
-  const { ids, kinds } = await identifyTopics(tx, run);
-  await recordLineage(tx, run, ids, kinds);
-  await writeMemberships(tx, run, ids, onProgress);
-  const carried =
-    run.previousRunId === null || run.windowStart === null ? 0 : await carryOlderArticles(tx, run.runId, run.previousRunId, run.windowStart);
-  await countSizes(tx, run.runId);
-  await saveModel(tx, run.runId, run.result.model);
-  onProgress?.('write', 1, 1);
-  await tx
+function roundedTimings(timings: StageTimings): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms ?? 0)]));
+}
+
+/** Records the run's success and figures; throws when it is no longer running. */
+async function markSucceeded(tx: Transaction, run: RunToWrite, timings: StageTimings): Promise<void> {
+  const { runId, result } = run;
+  const [succeeded] = await tx
     .update(clusteringRuns)
-    .set({ isCurrent: false, supersededAt: sql`now()` })
-    .where(and(eq(clusteringRuns.isCurrent, true), ne(clusteringRuns.id, run.runId)));
-  await tx.update(clusteringRuns).set({ isCurrent: true }).where(eq(clusteringRuns.id, run.runId));
-  await pruneOldRuns(tx, run.runId);
-  return { topicIdOfCluster: ids, changes: await readChanges(tx, run.runId), carried };
+    .set({
+      status: 'succeeded',
+      k: result.k,
+      articleCount: run.articleIds.length,
+      parameters: result.parameters,
+      kSelection: result.kSelection,
+      quality: result.quality,
+      timings: roundedTimings(timings),
+      finishedAt: sql`now()`,
+    })
+    .where(and(eq(clusteringRuns.id, runId), eq(clusteringRuns.status, 'running')))
+    .returning({ id: clusteringRuns.id });
+  // An operator failed it meanwhile (or, had its lease ended, another process).
+  if (!succeeded) throw new Error(`run ${runId} was marked failed while it computed`);
+}
+
+/**
+ * Tells every server that the run is current, and which articles are new to the feeds: those the
+ * previous run had no topic for (imported while its model could not place them), and those just
+ * placed, as subscribers hear of any import.
+ */
+async function announce(tx: Transaction, run: RunToWrite, placed: number[]): Promise<void> {
+  await notifyChange(tx, { kind: 'run', runId: run.runId, status: 'succeeded' });
+  const { previous } = run;
+  const arrived = previous ? run.articleIds.filter((id) => !previous.covered.has(id)) : [];
+  if (arrived.length + placed.length > 0) await notifyChange(tx, { kind: 'articles', ids: [...arrived, ...placed] });
+}
+
+/**
+ * Writes the run and makes it current, in one transaction: readers see the previous run until it
+ * commits. Refuses (throws) when another run became current since this one loaded its articles,
+ * or when the run is no longer running (an operator failed it).
+ */
+export async function writeCurrentRun(db: Database, run: RunToWrite, onProgress?: ProgressListener): Promise<WrittenRun> {
+  const { runId, previous, windowStart } = run;
+  const writeStart = performance.now();
+  const written = await db.transaction(async (tx) => {
+    await allowLongStatements(tx);
+    await lockCurrentRun(tx, 'replace');
+    const current = await findCurrentRun(tx);
+    if ((current?.id ?? null) !== (previous?.runId ?? null)) {
+      throw new Error(`run ${current?.id} became current while this run computed; start a new run`);
+    }
+    const { ids, kinds } = await identifyTopics(tx, run);
+    await recordLineage(tx, run, ids, kinds);
+    await writeMemberships(tx, run, ids, onProgress);
+    const carried = previous === null || windowStart === null ? 0 : await carryOlderArticles(tx, runId, previous.runId, windowStart);
+    await countSizes(tx, runId);
+    await saveModel(tx, runId, run.result.model);
+    onProgress?.('write', 1, 1);
+    await makeRunCurrent(tx, runId);
+    await pruneOldRuns(tx, runId);
+    const changes = await readChanges(tx, runId);
+    const timings = { ...run.timings, write: performance.now() - writeStart };
+    await markSucceeded(tx, run, timings);
+    rememberModel(runId, run.result.model);
+    // Articles stored while it computed get their topic before anyone sees the run.
+    const placed = await placeArticlesNewToRun(tx, runId);
+    await announce(tx, run, placed);
+    return { topicIdOfCluster: ids, changes, carried, placed: placed.length, timings };
+  });
+  // Fresh statistics, so the planner sees the new run's rows (feeds then read by index). The
+  // run is current by now: a failure here is not the run's.
+  await db.execute(sql`analyze article_topics, article_similarities, topics`).catch(() => {});
+  return written;
 }
