@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import {
-  addDocuments,
   adjustedRandIndex,
   clusterCorpus,
   createCorpus,
@@ -32,7 +31,8 @@ import {
   type ClusterDocument,
   type ClusteringResult,
 } from '../src/clustering/index.js';
-import { SeededRandom } from '../src/clustering/seeded-random.js';
+import { defaultParallel } from '../src/parallel/compute.js';
+import { SeededRandom } from '../src/numeric/random.js';
 import { positiveInteger } from './bench/options.js';
 
 interface LabelledArticle extends ClusterDocument {
@@ -85,7 +85,7 @@ function score(truth: string[], result: ClusteringResult): Scores {
 function runOurs(articles: LabelledArticle[], k: number | undefined, seed: number): { run: Run; result: ClusteringResult } {
   const start = performance.now();
   const corpus = createCorpus();
-  addDocuments(corpus, articles);
+  defaultParallel().addDocuments(corpus, articles);
   const tokenise = performance.now() - start;
   const result = clusterCorpus(corpus, { k, seed });
   const total = performance.now() - start;

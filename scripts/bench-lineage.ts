@@ -22,7 +22,7 @@ import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { type ClusteringResult, clusterDocuments, normalizedMutualInformation } from '../src/clustering/index.js';
-import { SeededRandom } from '../src/clustering/seeded-random.js';
+import { SeededRandom } from '../src/numeric/random.js';
 import { type DatabaseHandle, migrationsFolder, openDatabase } from '../src/db/client.js';
 import { articleTopics, articles, topicChanges } from '../src/db/schema.js';
 import { validateArticle } from '../src/jobs/article-input.js';

@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizedMutualInformation } from '../src/clustering/index.js';
-import { SeededRandom } from '../src/clustering/seeded-random.js';
+import { SeededRandom } from '../src/numeric/random.js';
 import { openDatabase } from '../src/db/client.js';
 import { inCurrentRun } from '../src/db/current-run.js';
 import { DEFAULT_CORPUS } from './bench/corpus.js';

@@ -422,6 +422,21 @@ describe('building blocks', () => {
     expect(expected.forms).toContain('Tony Blair');
   });
 
+  it('a whole run gives the same result on one thread as on two', async () => {
+    const parallel = await twoThreads();
+    const helperTasks = parallel.helperTasks();
+    const documents = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as ClusterDocument);
+    const withoutTimings = ({ timings, ...result }: ClusteringResult) => result;
+    const onTwo = clusterDocuments(documents, { k: 5, seed: 3, parallel });
+    if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBeGreaterThan(helperTasks);
+    const onOne = clusterDocuments(documents, { k: 5, seed: 3, parallel: singleThread });
+    expect(withoutTimings(onTwo)).toEqual(withoutTimings(onOne));
+    expect(assignDocuments(onTwo.model, documents.slice(0, 300))).toEqual(assignDocuments(onOne.model, documents.slice(0, 300)));
+  });
+
   it('a task that fails in the helper replaces the helper and is reported', async () => {
     const pool = new HelperPool();
     try {

@@ -12,7 +12,6 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  addDocuments,
   assignDocuments,
   clusterDocuments,
   createCorpus,
@@ -20,10 +19,11 @@ import {
   type ClusteringResult,
   type LargeCorpusThresholds,
 } from '../src/clustering/index.js';
-import { dotRows } from '../src/clustering/dense-matrix.js';
+import { defaultParallel } from '../src/parallel/compute.js';
+import { dotRows } from '../src/numeric/dense-matrix.js';
 import { Lsa } from '../src/clustering/lsa.js';
 import { TfidfVectoriser } from '../src/clustering/vectoriser.js';
-import { selectRows } from '../src/text/sparse-matrix.js';
+import { selectRows } from '../src/numeric/sparse-matrix.js';
 import { documentFrequencyLimitsFor } from '../src/text/tfidf.js';
 import { themedArticles } from './helpers/themes.js';
 
@@ -75,7 +75,7 @@ describe('large-corpus paths on a small corpus', () => {
 
   it('project the rows of the SVD sample where the SVD itself puts them (U·Σ)', () => {
     const corpus = createCorpus();
-    addDocuments(corpus, DOCS);
+    defaultParallel().addDocuments(corpus, DOCS);
     const { matrix } = TfidfVectoriser.fit(corpus, documentFrequencyLimitsFor(DOCS.length));
     // Eight dimensions for the corpus and for the sample alone, so that both fits ask the same of the SVD.
     const options = { maxDimensions: 8, documentsPerDimension: 4, oversamples: 10, powerIterations: 3, seed: 5, sampleSize: 60 };

@@ -1,12 +1,12 @@
 import { createCorpus, LEAD_EXTRA_WEIGHT, TITLE_WEIGHT, type Corpus } from '../text/corpus.js';
 import { documentFrequencyLimitsFor } from '../text/tfidf.js';
 import { chooseTopicCount } from './choose-k.js';
-import { addDocuments } from './helper-thread.js';
 import { KMeansModel, type KMeansFit } from './kmeans-model.js';
 import { LINEAGE_DEFAULTS, type Lineage, type LineageOptions, traceLineage } from './lineage.js';
 import { labelTopics } from './labels.js';
 import { Lsa, type LsaFit } from './lsa.js';
-import { deriveSeed } from './seeded-random.js';
+import { deriveSeed } from '../numeric/random.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 import { cosineSilhouette } from './silhouette.js';
 import { DEFAULT_NEIGHBOUR_SEARCH, relatedDocuments, relatedTopics, type NeighbourSearchOptions } from './similarity.js';
 import { StageRunner, type StageProgress } from './stage-runner.js';
@@ -150,6 +150,7 @@ function clusterVectors(
   options: ClusterOptions,
   seed: number,
   thresholds: LargeCorpusThresholds,
+  parallel: Parallel,
   onProgress: StageProgress,
 ): Clustering {
   const settings = CLUSTERING_DEFAULTS;
@@ -169,6 +170,7 @@ function clusterVectors(
     warmStartTolerance: settings.warmStartTolerance,
     weakPercentile: settings.weakPercentile,
     onProgress,
+    parallel,
   });
   const { k } = fit.model;
   const { assignments } = fit;
@@ -178,7 +180,8 @@ function clusterVectors(
     fit,
     lineage: previous ? traceLineage(previous.topicOf, assignments, previous.topicCount, k, options.lineage) : null,
     silhouette:
-      k > 1 ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3)) : null,
+      k > 1 ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3), parallel)
+        : null,
   };
 }
 
@@ -202,11 +205,17 @@ interface Relations {
 }
 
 /** Related documents (within their topic) and related topics, by cosine. */
-function relate(reduced: LsaFit, fit: KMeansFit, search: NeighbourSearchOptions, onProgress: StageProgress): Relations {
+function relate(
+  reduced: LsaFit,
+  fit: KMeansFit,
+  search: NeighbourSearchOptions,
+  parallel: Parallel,
+  onProgress: StageProgress,
+): Relations {
   const { dimensions } = reduced.lsa;
   const { k } = fit.model;
   return {
-    documents: relatedDocuments(reduced.vectors, dimensions, fit.assignments, k, search, onProgress),
+    documents: relatedDocuments(reduced.vectors, dimensions, fit.assignments, k, search, onProgress, parallel),
     topics: relatedTopics(fit.centroidDirections, k, dimensions, CLUSTERING_DEFAULTS.relatedTopics),
   };
 }
@@ -276,9 +285,10 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
     throw new RangeError(`k must be a positive integer, got ${options.k}`);
   }
   const thresholds = thresholdsOf(options);
+  const parallel = options.parallel ?? defaultParallel();
   const runner = new StageRunner(options.onProgress);
   const limits = documentFrequencyLimitsFor(documents);
-  const vectorised = runner.run('vectorise', () => TfidfVectoriser.fit(corpus, limits), { steps: documents });
+  const vectorised = runner.run('vectorise', () => TfidfVectoriser.fit(corpus, limits, parallel.allocate), { steps: documents });
   const reduced = runner.run('reduce', (onProgress) =>
     Lsa.fit(vectorised.matrix, {
       maxDimensions: settings.maxDimensions,
@@ -288,9 +298,10 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
       sampleSize: thresholds.svdSampleSize,
       seed,
       onProgress,
+      parallel,
     }),
   );
-  const clustering = runner.run('cluster', (onProgress) => clusterVectors(reduced, options, seed, thresholds, onProgress));
+  const clustering = runner.run('cluster', (onProgress) => clusterVectors(reduced, options, seed, thresholds, parallel, onProgress));
   const { fit } = clustering;
   const topics = runner.run('label', () => labelledTopics(corpus, fit, vectorised.limits.minDf), { steps: fit.model.k });
   const search: NeighbourSearchOptions = {
@@ -299,7 +310,7 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
     partSize: thresholds.neighbourPartSize,
     seed: deriveSeed(seed, 4),
   };
-  const relations = runner.run('relate', (onProgress) => relate(reduced, fit, search, onProgress));
+  const relations = runner.run('relate', (onProgress) => relate(reduced, fit, search, parallel, onProgress));
 
   return {
     k: fit.model.k,
@@ -326,9 +337,10 @@ const PROGRESS_EVERY = 1000;
 export function clusterDocuments(docs: ClusterDocument[], options: ClusterOptions = {}): ClusteringResult {
   const start = performance.now();
   const corpus = createCorpus();
+  const parallel = options.parallel ?? defaultParallel();
   for (let from = 0; from < docs.length; from += PROGRESS_EVERY) {
     options.onProgress?.('vectorise', from, docs.length);
-    addDocuments(corpus, docs.slice(from, from + PROGRESS_EVERY));
+    parallel.addDocuments(corpus, docs.slice(from, from + PROGRESS_EVERY));
   }
   const tokenising = performance.now() - start;
   const result = clusterCorpus(corpus, options);

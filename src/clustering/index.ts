@@ -4,5 +4,4 @@ export { CLUSTERING_DEFAULTS, clusterCorpus, clusterDocuments } from './cluster-
 export { adjustedRandIndex, normalizedMutualInformation, vMeasure } from './evaluate.js';
 export { LABEL_SEPARATOR } from './labels.js';
 export { Corpus, createCorpus } from '../text/corpus.js';
-export { addDocuments } from './helper-thread.js';
 export type * from './types.js';

@@ -1,6 +1,7 @@
-import { dotRows, gatherRows, groupMeanDirections } from './dense-matrix.js';
-import { kMeans, lloyd, type KMeansResult } from './kmeans.js';
-import { SeededRandom, deriveSeed } from './seeded-random.js';
+import { dotRows, gatherRows, groupMeanDirections } from '../numeric/dense-matrix.js';
+import { deriveSeed, SeededRandom } from '../numeric/random.js';
+import type { Parallel } from '../parallel/compute.js';
+import { type KMeansResult, kMeans, lloyd } from './kmeans.js';
 import { centroidSimilarities } from './similarity.js';
 import { warmStartCentroids } from './warm-start.js';
 import type { StageProgress } from './stage-runner.js';
@@ -27,6 +28,8 @@ export interface KMeansModelOptions {
   /** Rows whose score is in this lowest share of the fit's scores are flagged weak. */
   weakPercentile: number;
   onProgress?: StageProgress;
+  /** Where the restarts run (default: the process's threads). */
+  parallel?: Parallel;
 }
 
 /**
@@ -83,13 +86,13 @@ function coldStart(
   options: KMeansModelOptions,
   sampled: boolean,
 ): KMeansResult {
-  const { k, seed } = options;
+  const { k, seed, parallel } = options;
   // One step more than the restarts: the centroids and scores come after them.
   const onProgress = (done: number, total: number) => options.onProgress?.(done, total + 1);
-  if (!sampled) return kMeans(vectors, rows, dimensions, { k, seed, restarts: options.restarts, onProgress });
+  if (!sampled) return kMeans(vectors, rows, dimensions, { k, seed, restarts: options.restarts, onProgress, parallel });
   const sampleRows = new SeededRandom(deriveSeed(seed, 2)).sampleIndexes(rows, options.sampleSize);
   const sample = gatherRows(vectors, dimensions, sampleRows);
-  const fitted = kMeans(sample, sampleRows.length, dimensions, { k, seed, restarts: options.sampledRestarts, onProgress });
+  const fitted = kMeans(sample, sampleRows.length, dimensions, { k, seed, restarts: options.sampledRestarts, onProgress, parallel });
   return lloyd(vectors, rows, dimensions, fitted.centroids, k, options.refinementIterations);
 }
 

@@ -1,8 +1,9 @@
-import { selectRows, type CsrMatrix } from '../text/sparse-matrix.js';
-import { normaliseRows } from './dense-matrix.js';
-import { SeededRandom, deriveSeed } from './seeded-random.js';
-import { projectOntoComponents, randomizedTruncatedSvd } from './truncated-svd.js';
+import { normaliseRows } from '../numeric/dense-matrix.js';
+import { deriveSeed, SeededRandom } from '../numeric/random.js';
+import { type CsrMatrix, selectRows } from '../numeric/sparse-matrix.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
 import type { StageProgress } from './stage-runner.js';
+import { projectOntoComponents, randomizedTruncatedSvd } from './truncated-svd.js';
 
 export interface LsaOptions {
   /** Most dimensions kept; a small corpus gets fewer (see `dimensionsFor`). */
@@ -15,6 +16,7 @@ export interface LsaOptions {
   sampleSize: number;
   seed: number;
   onProgress?: StageProgress;
+  parallel?: Parallel;
 }
 
 export interface LsaFit {
@@ -50,15 +52,17 @@ export class Lsa {
 
   static fit(matrix: CsrMatrix, options: LsaOptions): LsaFit {
     const documents = matrix.rows;
+    const parallel = options.parallel ?? defaultParallel();
     const sample = new SeededRandom(deriveSeed(options.seed, 1));
     const fittedRows = documents > options.sampleSize ? sample.sampleIndexes(documents, options.sampleSize) : null;
-    const svd = randomizedTruncatedSvd(fittedRows === null ? matrix : selectRows(matrix, fittedRows), {
+    const svd = randomizedTruncatedSvd(fittedRows === null ? matrix : selectRows(matrix, fittedRows, parallel.allocate), {
       dimensions: dimensionsFor(documents, matrix.columns, options),
       seed: options.seed,
       oversamples: options.oversamples,
       powerIterations: options.powerIterations,
       // One step more than the passes: the document vectors come after them.
       onProgress: (done, total) => options.onProgress?.(done, total + 1),
+      parallel,
     });
     // A matrix without a single weighted term has no direction; one zero dimension keeps the shapes.
     const lsa = svd.dimensions > 0 ? new Lsa(svd.components, svd.dimensions) : new Lsa(new Float32Array(matrix.columns), 1);
@@ -70,14 +74,14 @@ export class Lsa {
       vectors = svd.rowVectors;
       normaliseRows(vectors, lsa.dimensions);
     } else {
-      vectors = lsa.transform(matrix);
+      vectors = lsa.transform(matrix, parallel);
     }
     return { lsa, vectors, singularValues: svd.singularValues, fittedRows };
   }
 
   /** Rows in the reduced space, unit length (all-zero rows, sharing no term, stay zero). */
-  transform(matrix: CsrMatrix): Float64Array {
-    const vectors = projectOntoComponents(matrix, this.components, this.dimensions);
+  transform(matrix: CsrMatrix, parallel: Parallel = defaultParallel()): Float64Array {
+    const vectors = projectOntoComponents(matrix, this.components, this.dimensions, parallel);
     normaliseRows(vectors, this.dimensions);
     return vectors;
   }

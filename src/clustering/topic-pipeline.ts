@@ -1,5 +1,5 @@
-import { createCorpus, type Corpus } from '../text/corpus.js';
-import { addDocuments } from './helper-thread.js';
+import { defaultParallel, type Parallel } from '../parallel/compute.js';
+import { type Corpus, createCorpus } from '../text/corpus.js';
 import { KMeansModel } from './kmeans-model.js';
 import { Lsa } from './lsa.js';
 import type { ClusterDocument, Membership, TopicModel } from './types.js';
@@ -43,16 +43,16 @@ export class TopicPipeline {
    * onto the components, then the nearest centroid by cosine. A document sharing no term with the
    * vocabulary scores 0.
    */
-  transform(corpus: Corpus): Membership[] {
+  transform(corpus: Corpus, parallel: Parallel = defaultParallel()): Membership[] {
     if (this.kMeans.k === 0) throw new Error('The topic model has no topics to assign documents to');
-    return this.kMeans.predict(this.lsa.transform(this.vectoriser.transform(corpus)));
+    return this.kMeans.predict(this.lsa.transform(this.vectoriser.transform(corpus, parallel.allocate), parallel));
   }
 
   /** `transform` for documents in memory, tokenised as a run tokenises its articles. */
-  assign(docs: ClusterDocument[]): Membership[] {
+  assign(docs: ClusterDocument[], parallel: Parallel = defaultParallel()): Membership[] {
     if (docs.length === 0) return [];
     const corpus = createCorpus();
-    addDocuments(corpus, docs);
-    return this.transform(corpus);
+    parallel.addDocuments(corpus, docs);
+    return this.transform(corpus, parallel);
   }
 }

@@ -3,6 +3,7 @@
  * Everything here is plain data (arrays and typed arrays), so the same code runs in the product,
  * the tests and the benchmarks.
  */
+import type { Parallel } from '../parallel/compute.js';
 import type { Lineage, LineageOptions } from './lineage.js';
 
 /** Stages of a clustering run, reported in this order. */
@@ -55,6 +56,8 @@ export interface ClusterOptions {
   /** Where the large-corpus paths begin; the defaults suit the product. */
   thresholds?: Partial<LargeCorpusThresholds>;
   onProgress?: ProgressListener;
+  /** Where the heavy loops run (default: the process's threads, defaultParallel()); the result is the same. */
+  parallel?: Parallel;
 }
 
 export interface WeightedTerm {

@@ -1,6 +1,7 @@
+import { type ArrayAllocator, plainArrays } from '../numeric/arrays.js';
+import type { CsrMatrix } from '../numeric/sparse-matrix.js';
 import type { Corpus } from '../text/corpus.js';
-import type { CsrMatrix } from '../text/sparse-matrix.js';
-import { buildTfidfMatrix, weighTerms, type DocumentFrequencyLimits } from '../text/tfidf.js';
+import { buildTfidfMatrix, type DocumentFrequencyLimits, weighTerms } from '../text/tfidf.js';
 
 export interface VectoriserFit {
   vectoriser: TfidfVectoriser;
@@ -25,20 +26,21 @@ export class TfidfVectoriser {
 
   /**
    * Fits the vocabulary and idf on `corpus` within the document-frequency limits, and returns its
-   * tf-idf rows with them (fitting computes them anyway: scikit-learn's fit_transform).
+   * tf-idf rows with them (fitting computes them anyway: scikit-learn's fit_transform), whose
+   * arrays come from `allocate` (Parallel.allocate, for the products of the next stage).
    */
-  static fit(corpus: Corpus, limits: DocumentFrequencyLimits): VectoriserFit {
-    const tfidf = buildTfidfMatrix(corpus.view(), limits);
+  static fit(corpus: Corpus, limits: DocumentFrequencyLimits, allocate: ArrayAllocator = plainArrays): VectoriserFit {
+    const tfidf = buildTfidfMatrix(corpus.view(), limits, allocate);
     return { vectoriser: new TfidfVectoriser(tfidf.vocabulary, tfidf.idf), matrix: tfidf.matrix, limits: tfidf.limits };
   }
 
   /** The tf-idf rows of `corpus` over this vocabulary; terms outside it are left out. */
-  transform(corpus: Corpus): CsrMatrix {
+  transform(corpus: Corpus, allocate: ArrayAllocator = plainArrays): CsrMatrix {
     const view = corpus.view();
     // A stored model transforms batch after batch of an import: index its vocabulary once.
     this.columnOfText ??= new Map(this.vocabulary.map((term, column) => [term, column]));
     const columns = this.columnOfText;
     const columnOfTerm = Int32Array.from({ length: view.termCount }, (_, termId) => columns.get(view.termText(termId)) ?? -1);
-    return weighTerms(view, columnOfTerm, this.idf);
+    return weighTerms(view, columnOfTerm, this.idf, allocate);
   }
 }

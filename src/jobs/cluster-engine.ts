@@ -4,7 +4,8 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
+import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import { defaultParallel } from '../parallel/compute.js';
 import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
@@ -17,8 +18,11 @@ export interface ClusteringEngine {
 
 export function inlineEngine(): ClusteringEngine {
   const corpus = createCorpus();
+  const parallel = defaultParallel();
+  // The helper thread starts while the articles load.
+  parallel.prepare();
   return {
-    add: (docs) => addDocuments(corpus, docs),
+    add: (docs) => parallel.addDocuments(corpus, docs),
     run: async (options) => clusterCorpus(corpus, options),
     close: () => {},
   };

@@ -4,7 +4,8 @@
  * server: RSS +33% after one run in the soak test). It speaks cluster-protocol.ts and exits after
  * its one result or error.
  */
-import { addDocuments, clusterCorpus, createCorpus } from '../clustering/index.js';
+import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import { defaultParallel } from '../parallel/compute.js';
 import type { ClusterOptions } from '../clustering/types.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
@@ -13,6 +14,9 @@ if (!send) throw new Error('cluster-worker must run as a child process with an I
 /** `sent` runs once the message is handed over: exiting sooner could lose it. */
 const reply = (message: EngineReply, sent: () => void = () => {}) => send(message, sent);
 const corpus = createCorpus();
+const parallel = defaultParallel();
+// The helper thread starts while the articles load.
+parallel.prepare();
 
 function run(options: Omit<ClusterOptions, 'onProgress'>): void {
   try {
@@ -29,7 +33,7 @@ function run(options: Omit<ClusterOptions, 'onProgress'>): void {
 process.on('message', (message: EngineRequest) => {
   switch (message.type) {
     case 'documents':
-      addDocuments(corpus, message.docs);
+      parallel.addDocuments(corpus, message.docs);
       return;
     case 'run':
       run(message.options);

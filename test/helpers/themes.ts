@@ -2,7 +2,7 @@
  * Articles on subjects with disjoint vocabularies, generated from a seed: clustering separates
  * them exactly, so tests about what happens around the clustering can count on its topics.
  */
-import { SeededRandom } from '../../src/clustering/seeded-random.js';
+import { SeededRandom } from '../../src/numeric/random.js';
 
 export const THEMES = {
   football: ['striker', 'goal', 'league', 'match', 'manager', 'club', 'keeper', 'penalty', 'stadium', 'fans', 'cup', 'referee', 'midfield', 'transfer', 'season'],
