@@ -15,9 +15,7 @@ export function candidateTopicCounts(documents: number): { min: number; max: num
  * heuristic, here on the uncentred tf-idf matrix, whose first direction is the corpus mean and
  * whose next k − 1 separate k groups). Free, since the SVD already computed the spectrum.
  *
- * Why not the silhouette: on BBC News it keeps rising with k (0.09 at k = 2, 0.14 at 5, 0.18 at
- * 20), so its maximum sits at the top of any range; the spectral gap picks the number of BBC
- * categories on all 26 subsets of 2 to 5 of them (`npm run bench:cluster -- --k-check`).
+ * Not the silhouette, which keeps rising with k on news (docs/decisions.md D10).
  */
 export function chooseTopicCount(singularValues: Float64Array, documents: number): KSelection {
   const range = candidateTopicCounts(documents);

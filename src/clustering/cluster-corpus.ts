@@ -24,37 +24,19 @@ import { TfidfVectoriser, type VectoriserFit } from './vectoriser.js';
 
 /**
  * Settings of the pipeline, chosen on the BBC benchmark (scripts/bench-cluster.ts) and recorded
- * in every run's `parameters`.
+ * in every run's `parameters`. Dn refers to the evidence in docs/decisions.md.
  */
 export const CLUSTERING_DEFAULTS = {
   seed: 42,
-  /**
-   * LSA dimensions (fewer for small corpora: below the number of documents and terms). On BBC
-   * News (k = 5, 50 seeds) 80 give the quality of 100 (NMI 0.902 against 0.904, worst seed 0.891
-   * against 0.893; ARI 0.929 against 0.930) in 13% less time: the products of the SVD shrink
-   * with the width, its small dense ones with its square, and k-means and the neighbour search
-   * with the width too.
-   */
+  /** LSA dimensions at most (fewer for small corpora): 100's quality in less time (docs/decisions.md D2). */
   maxDimensions: 80,
-  /**
-   * A small corpus gets about one dimension per four documents: with as many dimensions as
-   * documents LSA removes no noise (36 BBC articles in 3 categories: NMI 0.28 with 35
-   * dimensions, 0.60 with 9).
-   */
+  /** A small corpus gets about one dimension per four documents, so that LSA removes noise (D3). */
   documentsPerDimension: 4,
   /** Extra sketch columns of the randomized SVD (Halko et al. suggest 5 to 10). */
   oversamples: 10,
-  /**
-   * Power iterations of the randomized SVD. Fewer leave the trailing dimensions noisy enough to
-   * tip k-means into another partition for some seeds: on BBC News (k = 5, 10 seeds) NMI spread
-   * 0.03 and worst ARI 0.90 with two, 0.01 and 0.93 with three.
-   */
+  /** Power iterations of the randomized SVD: fewer leave trailing dimensions noisy enough to flip partitions (D4). */
   powerIterations: 3,
-  /**
-   * k-means++ restarts (ml-kmeans, two at a time); the lowest inertia wins. Four gave BBC the same
-   * NMI and ARI as ten (0.904 / 0.930 over 5 seeds, 100 dimensions) in 40% of the time; two let
-   * a seed in ten fall into a worse partition (NMI 0.77).
-   */
+  /** k-means++ restarts, two at a time; the lowest inertia wins. Four match ten's quality (D6). */
   restarts: 4,
   /**
    * Above this many documents the SVD is fitted on a sample of this size, then applied to all
@@ -70,9 +52,7 @@ export const CLUSTERING_DEFAULTS = {
   warmStartIterations: 100,
   /**
    * The warm start's partition is kept while its inertia is at most this much (relative) above the
-   * best cold start's. Where the warm start finds the cold starts' partition again (BBC News re-run
-   * with another seed), the two differ by under 0.01%; where it settles in a worse one (a new
-   * section half absorbed by an old topic, 500 BBC articles), by 0.9% and more.
+   * best cold start's: above a refound partition's noise, below a worse partition's cost (D9).
    */
   warmStartTolerance: 0.002,
   silhouetteSampleSize: 500,

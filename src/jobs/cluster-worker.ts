@@ -1,7 +1,7 @@
 /**
  * The pure clustering core in a child process, so that a server computing a run keeps answering
- * requests and gets the run's memory back when it ends (a worker thread's heap stayed with the
- * server: RSS +33% after one run in the soak test). It speaks cluster-protocol.ts and exits after
+ * requests and gets the run's memory back when it ends, which a worker thread's heap did not
+ * (docs/decisions.md D14). It speaks cluster-protocol.ts and exits after
  * its one result or error.
  */
 import { clusterCorpus, createCorpus } from '../clustering/index.js';

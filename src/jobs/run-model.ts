@@ -1,7 +1,7 @@
 /**
  * A clustering run's model in the database. The float arrays travel as base64 text and are
- * stored as bytea: PGlite passes a multi-megabyte Buffer parameter an order of magnitude slower
- * than the same bytes as base64 (3.6 s against 0.24 s for BBC's 4.5 MB projection).
+ * stored as bytea: PGlite passes a large Buffer parameter an order of magnitude slower than the
+ * same bytes as base64 (docs/decisions.md D15).
  */
 import { type SQL, eq, sql } from 'drizzle-orm';
 import type { TopicModel } from '../clustering/types.js';
