@@ -26,6 +26,7 @@ import { defaultParallel, sharedArrays, singleThread } from '../src/parallel/com
 import { HelperPool } from '../src/parallel/pool.js';
 import { createCorpus as createTextCorpus, type Corpus } from '../src/text/corpus.js';
 import { scanTexts } from '../src/text/tokenize.js';
+import { readBbcSample } from './helpers/bbc.js';
 
 /** The four articles of the product's seed page (South China Morning Post), abridged. */
 const SEED_ARTICLES: ClusterDocument[] = [
@@ -393,10 +394,7 @@ describe('building blocks', () => {
   it('a corpus built with the helper thread scanning equals one built document by document', async () => {
     const parallel = await twoThreads();
     const helperTasks = parallel.helperTasks();
-    const documents = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as ClusterDocument);
+    const documents = readBbcSample();
     const oneByOne = createTextCorpus();
     for (const document of documents) oneByOne.add(document);
     // Scanned by a second tokeniser, as the helper does, then counted.
@@ -425,10 +423,7 @@ describe('building blocks', () => {
   it('a whole run gives the same result on one thread as on two', async () => {
     const parallel = await twoThreads();
     const helperTasks = parallel.helperTasks();
-    const documents = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as ClusterDocument);
+    const documents = readBbcSample();
     const withoutTimings = ({ timings, ...result }: ClusteringResult) => result;
     const onTwo = clusterDocuments(documents, { k: 5, seed: 3, parallel });
     if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBeGreaterThan(helperTasks);

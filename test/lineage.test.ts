@@ -1,9 +1,9 @@
 /** Topic lineage (MONIC transitions) and warm starts, on plain arrays and on a BBC sample. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clusterDocuments, normalizedMutualInformation } from '../src/clustering/index.js';
 import { traceLineage } from '../src/clustering/lineage.js';
 import { warmStartCentroids } from '../src/clustering/warm-start.js';
+import { readBbcSample } from './helpers/bbc.js';
 
 /** Previous and next group of each article, from runs of [previous, next, count]. */
 function articles(...runs: [number, number, number][]): { previous: Int32Array; next: Int32Array } {
@@ -129,10 +129,7 @@ describe('warmStartCentroids', () => {
 });
 
 describe('re-clustering with the previous topics', () => {
-  const sample = readFileSync(new URL('./fixtures/bbc-500.jsonl', import.meta.url), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { category: string; title: string; body: string });
+  const sample = readBbcSample();
 
   it('keeps every topic and nearly every article in place under another seed, at the same quality', () => {
     const first = clusterDocuments(sample, { k: 5, seed: 1 });
