@@ -37,6 +37,26 @@ describe('API for client apps and operators', () => {
     expect(result.data?.importArticles.created).toBe(1);
   }
 
+  /**
+   * The current run's parameters name every key it stored, each with a value: a run after another
+   * records them all (the warm start's and the lineage's too).
+   */
+  async function expectTypedParameters(expected: Record<string, unknown>) {
+    const introspection = await server.query<{ __type: { fields: { name: string }[] } }>(
+      '{ __type(name: "ClusteringRunParameters") { fields { name } } }',
+    );
+    const fields = introspection.data!.__type.fields.map((field) => field.name).filter((name) => name !== 'raw');
+    const result = await server.query<{ currentClusteringRun: { parameters: Record<string, unknown> & { raw: Record<string, unknown> } } }>(
+      `{ currentClusteringRun { parameters { ${fields.join(' ')} raw } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const { raw, ...typed } = result.data!.currentClusteringRun.parameters;
+    expect(Object.keys(raw).sort()).toEqual([...fields].sort());
+    expect(Object.entries(typed).filter(([, value]) => value === null)).toEqual([]);
+    expect(typed).toMatchObject({ ...expected, warmStart: expect.stringMatching(/^(USED|REJECTED)$/) });
+    expect(typed.warmStart).toBe(String(raw.warmStart).toUpperCase());
+  }
+
   beforeAll(async () => {
     handle = await createCorpusDatabase({ logger: counter });
     await runClustering(handle.db, { k: 2 });
@@ -121,7 +141,7 @@ describe('API for client apps and operators', () => {
 
   it('exposes clustering runs, topic timelines and every topic ordering', async () => {
     const result = await server.query<{
-      currentClusteringRun: { id: string; k: number; topicCount: number; kSelection: unknown; timings: Record<string, number> };
+      currentClusteringRun: { id: string; k: number; topicCount: number; kSelection: unknown; timings: Record<string, number | null> };
       clusteringRuns: { totalCount: number; nodes: { id: string; status: string }[] };
       bySize: {
         nodes: { id: string; size: number; trend: number | null; latestArticleAt: string | null; timeline: { start: string; count: number }[] }[];
@@ -129,7 +149,7 @@ describe('API for client apps and operators', () => {
       newest: { nodes: { latestArticleAt: string | null }[] };
       trending: { nodes: { trend: number | null }[] };
     }>(`{
-      currentClusteringRun { id k topicCount kSelection timings }
+      currentClusteringRun { id k topicCount kSelection { chosen } timings { load vectorise reduce cluster label relate write } }
       clusteringRuns(first: 5) { totalCount nodes { id status } }
       bySize: topics(orderBy: SIZE) { nodes { id size trend latestArticleAt timeline(granularity: WEEK) { start count } } }
       newest: topics(orderBy: NEWEST) { nodes { latestArticleAt } }
@@ -137,10 +157,9 @@ describe('API for client apps and operators', () => {
     }`);
     expect(result.errors).toBeUndefined();
     const data = result.data!;
-    expect(data.currentClusteringRun).toMatchObject({ k: 2, topicCount: 2 });
-    expect(Object.keys(data.currentClusteringRun.timings)).toEqual(
-      expect.arrayContaining(['load', 'vectorise', 'reduce', 'cluster', 'label', 'relate', 'write']),
-    );
+    // k was given: no k selection.
+    expect(data.currentClusteringRun).toMatchObject({ k: 2, topicCount: 2, kSelection: null });
+    for (const ms of Object.values(data.currentClusteringRun.timings)) expect(ms).toBeGreaterThanOrEqual(0);
     expect(data.clusteringRuns.nodes[0]).toEqual({ id: data.currentClusteringRun.id, status: 'SUCCEEDED' });
     const sizes = data.bySize.nodes.map((topic) => topic.size);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
@@ -258,6 +277,7 @@ describe('API for client apps and operators', () => {
     expect(event).toContain('"status":"SUCCEEDED"');
     const current = await server.query<{ currentClusteringRun: { id: string; k: number } }>('{ currentClusteringRun { id k } }');
     expect(current.data?.currentClusteringRun).toEqual({ id: started.data?.startClusteringRun.id, k: 3 });
+    await expectTypedParameters({ k: 3, seed: 7, kChosenBy: 'option' });
     const badK = await operator('mutation { startClusteringRun(k: 1) { id } }');
     expect(badK.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -3,6 +3,7 @@ import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import type { CursorKeys } from '../cursors.js';
 import { databaseId } from '../ids.js';
+import { ClusteringQuality, ClusteringRunParameters, ClusteringTimings, KSelection, type StoredParameters } from './clustering-run-record.js';
 import { Topic } from './topic.js';
 
 const RunStatus = builder.enumType('ClusteringRunStatus', {
@@ -44,10 +45,25 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
     k: t.exposeInt('k', { nullable: true, description: 'Number of topics found.' }),
     seed: t.exposeInt('seed', { description: 'Seed of every random choice; the same seed and articles give the same topics.' }),
     articleCount: t.exposeInt('articleCount', { nullable: true, description: 'Articles clustered.' }),
-    parameters: t.expose('parameters', { type: 'JSON', nullable: true, description: 'Every parameter of the pipeline.' }),
-    kSelection: t.expose('kSelection', { type: 'JSON', nullable: true, description: 'How k was chosen: the score of each k tried.' }),
-    quality: t.expose('quality', { type: 'JSON', nullable: true, description: 'Quality figures (inertia, silhouette).' }),
-    timings: t.expose('timings', { type: 'JSON', nullable: true, description: 'Milliseconds spent in each stage.' }),
+    parameters: t.field({
+      type: ClusteringRunParameters,
+      nullable: true,
+      description: 'Every parameter of the pipeline; null until the run succeeds.',
+      select: { columns: { parameters: true } },
+      // The object clusterCorpus recorded (the column's type says only its values' types).
+      resolve: (run) => run.parameters as StoredParameters | null,
+    }),
+    kSelection: t.expose('kSelection', {
+      type: KSelection,
+      nullable: true,
+      description: 'How k was chosen: the score of each k tried; null when k was given (or until the run succeeds).',
+    }),
+    quality: t.expose('quality', { type: ClusteringQuality, nullable: true, description: 'Quality figures; null until the run succeeds.' }),
+    timings: t.expose('timings', {
+      type: ClusteringTimings,
+      nullable: true,
+      description: 'Milliseconds spent in each stage; null until the run succeeds.',
+    }),
     error: t.exposeString('error', { nullable: true, description: 'Why the run failed.' }),
     topicCount: t.relatedCount('versions', { description: 'Number of topics the run found (0 until it succeeds).' }),
     changes: t.relation('changes', {
