@@ -79,3 +79,13 @@ export async function lockCurrentRun(tx: Transaction | Executor, mode: 'place' |
       : sql`select pg_advisory_xact_lock(${CURRENT_RUN_LOCK})`,
   );
 }
+
+/**
+ * The run a topic feed's page reads (graphql/feed-cursors.ts): the run its cursor was taken in
+ * while that run's memberships are kept, else the current one; the current one without a cursor.
+ */
+export function feedRunIdSql(cursorRunId: number | null): SQL<number | null> {
+  if (cursorRunId === null) return currentRunIdSql;
+  return sql`coalesce((select ${clusteringRuns.id} from ${clusteringRuns} where ${eq(clusteringRuns.id, cursorRunId)}
+    and ${eq(clusteringRuns.status, 'succeeded')} and ${clusteringRuns.prunedAt} is null), ${currentRunIdSql})`;
+}

@@ -7,9 +7,7 @@
  * same position, which may repeat or skip an article whose score moved.
  */
 import { decodeBase64, encodeBase64 } from '@pothos/core';
-import { type SQL, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
-import { currentRunIdSql } from '../db/current-run.js';
 import { type CursorKey, checkCursor, invalidCursor } from './cursors.js';
 import { isDatabaseId } from './ids.js';
 
@@ -55,12 +53,6 @@ export function readFeedPosition<Args extends ConnectionArgs>(args: Args, keys: 
     args: { ...args, after: after?.inner ?? args.after, before: before?.inner ?? args.before },
     runId: after?.runId ?? before?.runId ?? null,
   };
-}
-
-/** The run whose memberships the page reads: the cursor's while it is kept, else the current one. */
-export function feedRunSql(runId: number | null): SQL<number | null> {
-  if (runId === null) return currentRunIdSql;
-  return sql`coalesce((select id from clustering_runs where id = ${runId} and status = 'succeeded' and pruned_at is null), ${currentRunIdSql})`;
 }
 
 interface Connection {

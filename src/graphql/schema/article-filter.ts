@@ -5,7 +5,7 @@
 import { type SQL, and, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { inCurrentRun } from '../../db/current-run.js';
-import type { articles } from '../../db/schema.js';
+import { type articles, articleTopics } from '../../db/schema.js';
 
 type ArticleColumns = Pick<typeof articles, 'id' | 'sourceId' | 'publishedAt' | 'createdAt' | 'searchVector' | 'title' | 'body'>;
 
@@ -31,8 +31,8 @@ export function articleFilterSql(table: ArticleColumns, filter: ArticleFilterVal
     filter.search ? sql`${table.searchVector} @@ ${query(filter.search)}` : undefined,
     filter.sourceIds ? sql`${table.sourceId} = any(${intArray(filter.sourceIds)})` : undefined,
     filter.topicIds
-      ? sql`exists (select 1 from article_topics m where m.article_id = ${table.id}
-          and m.topic_id = any(${intArray(filter.topicIds)}) and ${inCurrentRun({ runId: sql.raw('m.run_id') })})`
+      ? sql`exists (select 1 from ${articleTopics} where ${articleTopics.articleId} = ${table.id}
+          and ${articleTopics.topicId} = any(${intArray(filter.topicIds)}) and ${inCurrentRun(articleTopics)})`
       : undefined,
     filter.publishedAfter ? sql`${table.publishedAt} >= ${filter.publishedAfter}` : undefined,
     filter.publishedBefore ? sql`${table.publishedAt} < ${filter.publishedBefore}` : undefined,

@@ -13,6 +13,9 @@ import {
   publishedSortKey,
   highlightedSnippet,
 } from './article-filter.js';
+// topic.ts imports this file too: the two types refer to each other, only inside field
+// definitions, which run when the schema is built.
+import { Topic } from './topic.js';
 
 export const Article = builder.drizzleNode('articles', {
   // Load only the columns the selected fields ask for (not every body and search vector).
@@ -163,6 +166,24 @@ builder.drizzleObjectField(Article, 'relatedArticles', (t) =>
         .map((similarity) => ({ kind: 'SIMILAR' as const, score: similarity.score, article: similarity.similar }));
       return [...editorial, ...similar];
     },
+  }),
+);
+
+builder.drizzleObjectField(Article, 'primaryTopic', (t) =>
+  t.field({
+    type: Topic,
+    nullable: true,
+    description: 'The topic of the current clustering run this article fits best.',
+    select: (_args, _ctx, nestedSelection) => ({
+      with: {
+        memberships: {
+          where: { RAW: (table) => inCurrentRun(table) },
+          orderBy: { score: 'desc' },
+          with: { topic: nestedSelection() },
+        },
+      },
+    }),
+    resolve: (article) => article.memberships[0]?.topic ?? null,
   }),
 );
 

@@ -1,11 +1,11 @@
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { currentRunIdSql, inCurrentRun } from '../../db/current-run.js';
-import { topics } from '../../db/schema.js';
+import { currentRunIdSql, feedRunIdSql, inCurrentRun } from '../../db/current-run.js';
+import { articles, articleTopics, topicChanges, topics } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import type { CursorKey, CursorKeys } from '../cursors.js';
-import { feedRunSql, readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
+import { readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
 import { databaseId } from '../ids.js';
 import { Article } from './article.js';
 import { publishedSortKey, utcMicrosecondText } from './article-filter.js';
@@ -21,10 +21,13 @@ const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').i
 /** Days that count as "recent" for trending. */
 const TREND_WINDOW_DAYS = 7;
 
-/** The publication times of a topic's dated articles in the current run (undated ones have none). */
+/** The current run's memberships of dated articles (undated ones have no publication time), as a FROM … WHERE. */
+const datedMemberships = sql`from ${articleTopics} join ${articles} on ${articles.id} = ${articleTopics.articleId}
+  where ${inCurrentRun(articleTopics)} and ${articles.publishedAt} is not null`;
+
+/** The publication times of a topic's dated articles in the current run. */
 function datedMembers(topicId: AnyPgColumn): SQL {
-  return sql`select a.published_at as at from article_topics m join articles a on a.id = m.article_id
-    where m.topic_id = ${topicId} and m.run_id = ${currentRunIdSql} and a.published_at is not null`;
+  return sql`select ${articles.publishedAt} as at ${datedMemberships} and ${articleTopics.topicId} = ${topicId}`;
 }
 
 /** When the topic's newest dated article was published, as fixed-width UTC text ('' when none). */
@@ -40,17 +43,15 @@ function latestArticleSql(table: { id: AnyPgColumn }): SQL<string> {
 function trendSql(table: { id: AnyPgColumn }): SQL<number | null> {
   return sql<number | null>`(
     with times as (
-      select m.topic_id, a.published_at as at
-      from article_topics m join articles a on a.id = m.article_id
-      where m.run_id = ${currentRunIdSql} and a.published_at is not null
+      select ${articleTopics.topicId} as topic, ${articles.publishedAt} as at ${datedMemberships}
     ), bounds as (
       select max(at) - interval '${sql.raw(String(TREND_WINDOW_DAYS))} days' as since,
-        (select count(*) from topic_changes where run_id = ${currentRunIdSql} and found) as k
+        (select count(*) from ${topicChanges} where ${inCurrentRun(topicChanges)} and ${topicChanges.found}) as k
       from times
     ), counts as (
-      select count(*) filter (where at > since and topic_id = ${table.id}) as recent_topic,
+      select count(*) filter (where at > since and topic = ${table.id}) as recent_topic,
              count(*) filter (where at > since) as recent_all,
-             count(*) filter (where at <= since and topic_id = ${table.id}) as past_topic,
+             count(*) filter (where at <= since and topic = ${table.id}) as past_topic,
              count(*) filter (where at <= since) as past_all,
              max(k) as k
       from times, bounds
@@ -297,24 +298,6 @@ builder.drizzleObject('topicRelations', {
   }),
 });
 
-builder.drizzleObjectField(Article, 'primaryTopic', (t) =>
-  t.field({
-    type: Topic,
-    nullable: true,
-    description: 'The topic of the current clustering run this article fits best.',
-    select: (_args, _ctx, nestedSelection) => ({
-      with: {
-        memberships: {
-          where: { RAW: (table) => inCurrentRun(table) },
-          orderBy: { score: 'desc' },
-          with: { topic: nestedSelection() },
-        },
-      },
-    }),
-    resolve: (article) => article.memberships[0]?.topic ?? null,
-  }),
-);
-
 const TopicArticleOrder = builder.enumType('TopicArticleOrder', {
   description: 'How a topic’s articles are sorted.',
   values: {
@@ -341,13 +324,13 @@ const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   args: () => topicArticlesArgs,
   query: (args) => {
     const { orderBy, feedRunId = null } = args as FeedQueryArgs;
-    const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunSql(feedRunId)}` };
+    const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunIdSql(feedRunId)}` };
     return orderBy === 'NEWEST'
       ? {
           where,
           extras: {
             sortTime: (membership: { articleId: AnyPgColumn }) =>
-              sql<string>`(select ${publishedSortKey(sql.raw('a.published_at'), 'NEWEST')} from articles a where a.id = ${membership.articleId})`,
+              sql<string>`(select ${publishedSortKey(articles.publishedAt, 'NEWEST')} from ${articles} where ${articles.id} = ${membership.articleId})`,
           },
           orderBy: { sortTime: 'desc', articleId: 'desc' } as const,
         }
@@ -381,8 +364,9 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
               ? {}
               : {
                   // The stored size while the cursor's run is still current; counted only for an older run's page.
-                  feedTotal: (table) => sql<number>`(case when ${feedRunSql(position.runId)} = ${currentRunIdSql} then ${table.size}
-                    else (select count(*)::int from article_topics m where m.topic_id = ${table.id} and m.run_id = ${feedRunSql(position.runId)}) end)`,
+                  feedTotal: (table) => sql<number>`(case when ${feedRunIdSql(position.runId)} = ${currentRunIdSql} then ${table.size}
+                    else (select count(*)::int from ${articleTopics}
+                      where ${articleTopics.topicId} = ${table.id} and ${articleTopics.runId} = ${feedRunIdSql(position.runId)}) end)`,
                 },
           with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) },
         };
