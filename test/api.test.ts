@@ -191,11 +191,15 @@ describe('API for client apps and operators', () => {
     const before = await handle.db.$count(articles);
     const runsBefore = await handle.db.$count(clusteringRuns);
     const importMutation = `mutation { importArticles(input: [{ title: "Sneaky", body: "Should not be stored." }]) { created } }`;
-    for (const token of [null, 'wrong-token']) {
+    const refusals = {
+      none: 'This mutation needs "Authorization: Bearer <API_TOKEN>".',
+      wrong: 'The bearer token is not valid.',
+    };
+    for (const [token, message] of [[null, refusals.none], ['wrong-token', refusals.wrong]] as const) {
       const imported = await operator(importMutation, undefined, token);
-      expect(imported.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(imported.errors?.[0]).toMatchObject({ message, extensions: { code: 'UNAUTHENTICATED' } });
       const started = await operator('mutation { startClusteringRun(k: 3) { id } }', undefined, token);
-      expect(started.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(started.errors?.[0]).toMatchObject({ message, extensions: { code: 'UNAUTHENTICATED' } });
     }
     expect(await handle.db.$count(articles)).toBe(before);
     expect(await handle.db.$count(clusteringRuns)).toBe(runsBefore);

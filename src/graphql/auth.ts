@@ -14,21 +14,24 @@ export function authenticate(authorization: string | null, apiToken: string | un
   return given.length === expected.length && timingSafeEqual(given, expected) ? 'operator' : 'wrong-token';
 }
 
-/** Throws the error the caller can act on unless the request comes from an operator. */
-export function requireOperator(auth: OperatorAuth): void {
+/**
+ * Why a request is not an operator's, as the error the caller can act on; null for an operator.
+ * The `operator` auth scope (builder.ts) answers its refusals with it.
+ */
+export function operatorRefusal(auth: OperatorAuth): GraphQLError | null {
   switch (auth) {
     case 'operator':
-      return;
+      return null;
     case 'disabled':
-      throw new GraphQLError(
+      return new GraphQLError(
         'Mutations are disabled: start the server with API_TOKEN=<secret> and send "Authorization: Bearer <secret>".',
         { extensions: { code: 'FORBIDDEN' } },
       );
     case 'anonymous':
-      throw new GraphQLError('This mutation needs "Authorization: Bearer <API_TOKEN>".', {
+      return new GraphQLError('This mutation needs "Authorization: Bearer <API_TOKEN>".', {
         extensions: { code: 'UNAUTHENTICATED' },
       });
     case 'wrong-token':
-      throw new GraphQLError('The bearer token is not valid.', { extensions: { code: 'UNAUTHENTICATED' } });
+      return new GraphQLError('The bearer token is not valid.', { extensions: { code: 'UNAUTHENTICATED' } });
   }
 }

@@ -3,13 +3,14 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType, Kind } from 'graphql';
 import type { Database } from '../db/client.js';
 import { relations } from '../db/relations.js';
 import type { ClusteringRunner } from '../jobs/cluster-runner.js';
 import type { ReclusterScheduler } from '../jobs/recluster-scheduler.js';
-import type { OperatorAuth } from './auth.js';
+import { type OperatorAuth, operatorRefusal } from './auth.js';
 import { clientInputPlugin } from './client-input.js';
 import { parseDateTime } from './date-time.js';
 import type { NewsEvents } from './events.js';
@@ -38,14 +39,22 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DrizzleRelations: typeof relations;
   DefaultFieldNullability: false;
+  AuthScopes: { operator: boolean };
   Scalars: {
     DateTime: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  // First, so that it sees the errors of every other plugin (and of their argument mappers).
-  plugins: [clientInputPlugin, ComplexityPlugin, RelayPlugin, DrizzlePlugin],
+  // First, so that it sees the errors of every other plugin (and of their argument mappers); then
+  // scope-auth, so that a refused field runs nothing of the plugins that wrap its resolver.
+  plugins: [clientInputPlugin, ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DrizzlePlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({ operator: ctx.auth === 'operator' }),
+    // A refusal says why the caller is not an operator (auth.ts); only another scope could refuse
+    // an operator, with the plugin's own error.
+    unauthorizedError: (_parent, ctx, _info, result) => operatorRefusal(ctx.auth) ?? result.message,
+  },
   complexity: {
     fieldComplexity: (args, _ctx, field) => {
       // A connection costs its page size times its items; its edges/nodes lists add nothing more.

@@ -13,7 +13,6 @@ import { storeArticles } from '../../jobs/import.js';
 import { ClusteringRunError } from '../../jobs/run-lock.js';
 import type { ArticleAddedEvent } from '../events.js';
 import { databaseId } from '../ids.js';
-import { requireOperator } from '../auth.js';
 import { builder, type GraphQLContext } from '../builder.js';
 import { Article } from './article.js';
 import { ClusteringRun } from './clustering-run.js';
@@ -94,8 +93,8 @@ builder.mutationFields((t) => ({
       'Valid items are stored together in one transaction; invalid ones are reported and skipped. When the database ' +
       'refuses an item, the others are stored one by one and only that item is rejected, with its reason.',
     args: { input: t.arg({ type: [ArticleInput], required: true, description: 'The articles.' }) },
+    authScopes: { operator: true },
     resolve: async (_root, { input }, ctx) => {
-      requireOperator(ctx.auth);
       if (input.length > MAX_IMPORT_ITEMS) {
         throw new GraphQLError(`importArticles takes at most ${MAX_IMPORT_ITEMS} articles a request, got ${input.length}`, {
           extensions: { code: 'BAD_USER_INPUT' },
@@ -137,8 +136,8 @@ builder.mutationFields((t) => ({
         description: 'Cluster only the articles of this last period, e.g. "30d", "12h" (dated by publication, or by storage when undated); older ones keep their topic.',
       }),
     },
+    authScopes: { operator: true },
     resolve: async (query, _root, args, ctx) => {
-      requireOperator(ctx.auth);
       let runId: number;
       try {
         const windowMs = args.window === null || args.window === undefined ? undefined : parseWindow(args.window);
