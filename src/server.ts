@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { sql } from 'drizzle-orm';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
@@ -18,6 +17,7 @@ import { exampleQuery } from './graphql/example-query.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
+import { readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
@@ -87,7 +87,11 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     },
     maskedErrors: config.production,
     landingPage: false,
+    // Liveness: 200 while the process serves.
+    healthCheckEndpoint: '/health',
     plugins: [
+      readinessPlugin(db, READY_TIMEOUT_MS),
+      rootRedirectPlugin(),
       // Outage errors get their code before unexpected errors are masked.
       unavailablePlugin(log),
       armorPlugin(config.production),
@@ -109,34 +113,9 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     ],
   });
 
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, async (req, res) => {
-    const path = req.url?.split('?')[0];
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
-    if (path === '/ready') {
-      try {
-        await Promise.race([
-          db.execute(sql`select 1`),
-          new Promise((_, reject) =>
-            setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref(),
-          ),
-        ]);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-      } catch (error) {
-        res
-          .writeHead(503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ status: 'unavailable', reason: (error as Error).message }));
-      }
-      return;
-    }
-    if (path === '/') {
-      res.writeHead(302, { location: '/graphql' }).end();
-      return;
-    }
-    if (!gate.admit(req, res)) return;
-    return yoga(req, res);
+  // The gate sees every request before yoga reads a body.
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+    if (gate.admit(req, res)) void yoga(req, res);
   });
   return {
     server,

@@ -177,9 +177,23 @@ describe('GraphQL over HTTP', () => {
     expect(html).not.toMatch(/<link[^>]+href="https?:\/\//);
   });
 
-  it('reports /health and /ready', async () => {
+  it('refuses mutations when no API_TOKEN is configured, saying how to enable them', async () => {
+    const result = await server.query('mutation { startClusteringRun { id } }');
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'Mutations are disabled: start the server with API_TOKEN=<secret> and send "Authorization: Bearer <secret>".',
+        extensions: { code: 'FORBIDDEN' },
+      }),
+    ]);
+  });
+
+  it('reports /health and /ready, and sends / to GraphiQL', async () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const ready = await fetch(`${server.url}/ready`);
     expect(ready.status).toBe(200);
+    expect(ready.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    expect({ status: root.status, location: root.headers.get('location') }).toEqual({ status: 302, location: '/graphql' });
   });
 });
