@@ -396,7 +396,7 @@ async function main(): Promise<void> {
       return serverExit === null;
     };
 
-    let importOutcome = { sent: 0, created: 0, duplicates: 0, rejected: 0, seconds: 0, error: '' };
+    const importOutcome = { sent: 0, created: 0, duplicates: 0, rejected: 0, seconds: 0, error: '' };
     let clusteringOutcome = { status: 'NOT STARTED', seconds: 0, error: '' };
     const schedule = async () => {
       if (!(await sleepUntil(warmupEnd))) return;
@@ -537,7 +537,7 @@ function printSoakReport(report: SoakReport): boolean {
   );
 
   console.log('\nServer memory (RSS from /proc/<pid>/status; heap from the preloaded probe)\n');
-  const timeline = memory.filter((sample, index) => index % 15 === 0 || index === memory.length - 1);
+  const timeline = memory.filter((_sample, index) => index % 15 === 0 || index === memory.length - 1);
   console.log(
     table(
       ['t (s)', 'phase', 'RSS MB', 'heap MB'],

@@ -285,6 +285,7 @@ describe(`client input (${driverUnderTest})`, () => {
     const onNode = (id: string, type: string) => (field: string) => `node(id: "${id}") { ... on ${type} { ${field} } }`;
     const atRoot = (field: string) => field;
     // [name, where the connection sits, its field, its other arguments, the page in the answer]
+    // biome-ignore lint/suspicious/noExplicitAny: each case digs its page out of an answer of its own shape.
     type Case = [string, (field: string) => string, string, string, (data: any) => any];
     const cases: Case[] = [
       ...['NEWEST', 'OLDEST'].map((order): Case => [`articles ${order}`, atRoot, 'articles', `orderBy: ${order}`, (d) => d.articles]),

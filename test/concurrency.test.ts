@@ -6,7 +6,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articleTopics, articles, clusteringRuns } from '../src/db/schema.js';
+import { articleTopics, articles, } from '../src/db/schema.js';
 import { CHANGES_CHANNEL, parseChangeNotice } from '../src/db/change-notices.js';
 import { lockCurrentRun } from '../src/db/current-run.js';
 import { completeRun, runClustering } from '../src/jobs/cluster.js';

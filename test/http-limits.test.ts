@@ -173,8 +173,20 @@ describe('request coalescing', () => {
       schema: createSchema({
         typeDefs: 'type Query { slow(n: Int): Int } type Mutation { bump: Int }',
         resolvers: {
-          Query: { slow: async (_root: unknown, { n }: { n: number }) => (calls++, await held, n) },
-          Mutation: { bump: async () => (calls++, await held, calls) },
+          Query: {
+            slow: async (_root: unknown, { n }: { n: number }) => {
+              calls++;
+              await held;
+              return n;
+            },
+          },
+          Mutation: {
+            bump: async () => {
+              calls++;
+              await held;
+              return calls;
+            },
+          },
         },
       }),
       plugins: [coalescePlugin(() => generation)],

@@ -67,6 +67,6 @@ export function toArticleInputs(lines: CorpusLine[]): ArticleInputValue[] {
 export function writeTemporaryCorpus(lines: CorpusLine[]): { file: string; remove(): void } {
   const folder = mkdtempSync(path.join(tmpdir(), 'news-bench-corpus-'));
   const file = path.join(folder, 'corpus.jsonl');
-  writeFileSync(file, lines.map((line) => JSON.stringify(withSource(line))).join('\n') + '\n');
+  writeFileSync(file, `${lines.map((line) => JSON.stringify(withSource(line))).join('\n')}\n`);
   return { file, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }

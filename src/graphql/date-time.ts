@@ -12,7 +12,7 @@
 import { GraphQLError } from 'graphql';
 import { parseInstant } from '../jobs/article-input.js';
 
-function invalid(value: unknown, reason: string): GraphQLError {
+function invalid(reason: string): GraphQLError {
   return new GraphQLError(
     `DateTime must be an ISO 8601 date ("2025-06-12") or date and time ("2025-06-12T09:00:00Z", UTC without an offset) from year 1000 to 9999: ${reason}`,
     { extensions: { code: 'BAD_USER_INPUT' } },
@@ -21,10 +21,10 @@ function invalid(value: unknown, reason: string): GraphQLError {
 
 /** The instant as "2025-06-12T09:00:00.000Z"; BAD_USER_INPUT for anything but a real ISO 8601 instant. */
 export function parseDateTime(value: unknown): string {
-  if (typeof value !== 'string') throw invalid(value, `got ${typeof value}`);
+  if (typeof value !== 'string') throw invalid(`got ${typeof value}`);
   try {
     return parseInstant(value.length > 100 ? `${value.slice(0, 100)}…` : value, 'DateTime');
   } catch (error) {
-    throw invalid(value, (error as Error).message);
+    throw invalid((error as Error).message);
   }
 }

@@ -283,6 +283,7 @@ function toFilter(input: {
   publishedBefore?: string | null;
 } | null | undefined): ArticleFilterValues {
   // Postgres text cannot hold control characters such as NUL; they mean nothing to a search.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed.
   const search = input?.search?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || undefined;
   if (search && search.length > 500) {
     throw new GraphQLError('filter.search is longer than 500 characters', { extensions: { code: 'BAD_USER_INPUT' } });

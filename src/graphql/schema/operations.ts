@@ -119,6 +119,8 @@ builder.mutationFields((t) => ({
             return { index, status: 'DUPLICATE', reason: null, articleId: null };
           case 'rejected':
             return { index, status: 'REJECTED', reason: storeReasons.get(position) ?? null, articleId: null };
+          default:
+            throw new Error(`no outcome stored for valid article ${position}`);
         }
       });
       return { items };
