@@ -12,29 +12,29 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { type LoadResult, runLoad } from './bench/load.js';
+import { positiveNumber } from './bench/options.js';
 import { peerSearchFunctionSql } from './bench/peer-search.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { importAndCluster } from './bench/prepare.js';
 import { fixed, machineDescription, passFail, table } from './bench/report.js';
 import {
-  type ServerProcess,
   cleanUpOnExit,
   freePort,
+  type ServerProcess,
   startServer,
   stopAllServers,
   waitUntilReady,
 } from './bench/server-process.js';
 import {
   type Fixtures,
+  loadFixtures,
   OPERATION_NAMES,
   OPERATIONS,
   type Operation,
-  type ServerKind,
-  loadFixtures,
   requestsFor,
+  type ServerKind,
   titlesIn,
 } from './bench/workload.js';
-import { positiveNumber } from './bench/options.js';
 
 const SERVERS: ServerKind[] = ['ours', 'floor', 'peer'];
 const SERVER_NAMES: Record<ServerKind, string> = { ours: 'ours', floor: 'floor', peer: 'PostGraphile' };
@@ -60,7 +60,9 @@ function parseOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench:api [-- --file corpus.jsonl] [--duration SECONDS] [--warmup SECONDS] [--connections 1,10,50]');
+    console.log(
+      'usage: npm run bench:api [-- --file corpus.jsonl] [--duration SECONDS] [--warmup SECONDS] [--connections 1,10,50]',
+    );
     process.exit(0);
   }
   return {
@@ -136,7 +138,9 @@ async function main(): Promise<void> {
   console.log(`machine: ${machineDescription()}`);
   const postgresVersion = await checkReachable(admin);
   console.log(`PostgreSQL ${postgresVersion} at ${new URL(admin).host}`);
-  console.log(`peer: PostGraphile ${peerVersion()} (Amber preset; it declares Node >= 22 and runs here with a Promise.withResolvers stand-in)`);
+  console.log(
+    `peer: PostGraphile ${peerVersion()} (Amber preset; it declares Node >= 22 and runs here with a Promise.withResolvers stand-in)`,
+  );
   console.log(
     `each run: ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured; ` +
       `connections ${options.connections.join(', ')}; corpus ${options.file}`,
@@ -169,13 +173,30 @@ async function main(): Promise<void> {
 
     const environment = { DATABASE_URL: databaseUrl, NODE_ENV: 'production', GRAPHILE_ENV: 'production' };
     const servers: Record<ServerKind, ServerProcess> = {
-      ours: startServer({ name: 'ours (src/server.ts)', nodeArgs: ['--import', 'tsx', 'src/server.ts'], env: environment, port: await freePort() }),
-      floor: startServer({ name: 'floor', nodeArgs: ['--import', 'tsx', 'scripts/bench/floor-server.ts'], env: environment, port: await freePort() }),
-      peer: startServer({ name: 'PostGraphile', nodeArgs: ['--import', 'tsx', 'scripts/bench/peer-server.ts'], env: environment, port: await freePort() }),
+      ours: startServer({
+        name: 'ours (src/server.ts)',
+        nodeArgs: ['--import', 'tsx', 'src/server.ts'],
+        env: environment,
+        port: await freePort(),
+      }),
+      floor: startServer({
+        name: 'floor',
+        nodeArgs: ['--import', 'tsx', 'scripts/bench/floor-server.ts'],
+        env: environment,
+        port: await freePort(),
+      }),
+      peer: startServer({
+        name: 'PostGraphile',
+        nodeArgs: ['--import', 'tsx', 'scripts/bench/peer-server.ts'],
+        env: environment,
+        port: await freePort(),
+      }),
     };
     for (const kind of SERVERS) {
       const seconds = await waitUntilReady(servers[kind]);
-      console.log(`${SERVER_NAMES[kind]} ready (pid ${servers[kind].pid}, ${servers[kind].origin}) after ${seconds.toFixed(1)} s`);
+      console.log(
+        `${SERVER_NAMES[kind]} ready (pid ${servers[kind].pid}, ${servers[kind].origin}) after ${seconds.toFixed(1)} s`,
+      );
     }
 
     const mismatches: string[] = [];
@@ -215,12 +236,19 @@ async function main(): Promise<void> {
   }
 }
 
-function find(measurements: Measurement[], server: ServerKind, operation: Operation, connections: number): LoadResult | undefined {
+function find(
+  measurements: Measurement[],
+  server: ServerKind,
+  operation: Operation,
+  connections: number,
+): LoadResult | undefined {
   return measurements.find((m) => m.server === server && m.operation === operation && m.connections === connections)?.result;
 }
 
 function printReport(measurements: Measurement[], connectionLevels: number[]): void {
-  console.log('\nResults (requests/s over the measured window; latency per request, ms; errors = non-2xx + socket errors + bad bodies)\n');
+  console.log(
+    '\nResults (requests/s over the measured window; latency per request, ms; errors = non-2xx + socket errors + bad bodies)\n',
+  );
   console.log(
     table(
       ['operation', 'server', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors'],
@@ -233,7 +261,9 @@ function printReport(measurements: Measurement[], connectionLevels: number[]): v
         fixed(m.result.p99Ms, 2),
         fixed(m.result.maxMs, 1),
         String(m.result.responses),
-        m.result.errors === 0 ? '0' : `${m.result.errors} (${m.result.non2xx} non-2xx, ${m.result.socketErrors} socket, ${m.result.badBodies} body)`,
+        m.result.errors === 0
+          ? '0'
+          : `${m.result.errors} (${m.result.non2xx} non-2xx, ${m.result.socketErrors} socket, ${m.result.badBodies} body)`,
       ]),
       2,
     ),
@@ -292,7 +322,9 @@ function printReport(measurements: Measurement[], connectionLevels: number[]): v
   }
   const otherErrors = measurements.filter((m) => m.result.errors > 0 && !(m.server === 'ours' && m.connections === heavy));
   for (const m of otherErrors) {
-    console.log(`note: ${SERVER_NAMES[m.server]} ${OPERATION_NAMES[m.operation]} at ${m.connections} connections had ${m.result.errors} errors`);
+    console.log(
+      `note: ${SERVER_NAMES[m.server]} ${OPERATION_NAMES[m.operation]} at ${m.connections} connections had ${m.result.errors} errors`,
+    );
   }
 }
 

@@ -71,7 +71,9 @@ try {
   }
   const majority = new Map([...votes].map(([topicId, counts]) => [topicId, [...counts].sort((a, b) => b[1] - a[1])[0][0]]));
   const placed = memberships.filter(({ article }) => newIds.has(article.id));
-  const right = placed.filter(({ topicId, article }) => majority.get(topicId) === categoryOf.get(article.externalId ?? '')).length;
+  const right = placed.filter(
+    ({ topicId, article }) => majority.get(topicId) === categoryOf.get(article.externalId ?? ''),
+  ).length;
   console.log(`driver: ${handle.driver}; clustered ${clustered.createdIds.length} articles into ${run.k} topics:`);
   for (const topic of run.topics) console.log(`  ${topic.label} (${topic.size})`);
   console.log(
@@ -79,7 +81,9 @@ try {
       `and placed them in ${(assignMs / 1000).toFixed(2)} s`,
   );
   const share = right / placed.length;
-  console.log(`in the topic of their own category: ${right} of ${placed.length} = ${(share * 100).toFixed(1)}% (target >= 90%: ${share >= 0.9 ? 'PASS' : 'FAIL'})`);
+  console.log(
+    `in the topic of their own category: ${right} of ${placed.length} = ${(share * 100).toFixed(1)}% (target >= 90%: ${share >= 0.9 ? 'PASS' : 'FAIL'})`,
+  );
 } finally {
   await handle.close();
   if (url) await dropDatabase(adminUrl(), name);

@@ -24,15 +24,15 @@ import { parseArgs } from 'node:util';
 
 import {
   adjustedRandIndex,
+  type ClusterDocument,
+  type ClusteringResult,
   clusterCorpus,
   createCorpus,
   normalizedMutualInformation,
   vMeasure,
-  type ClusterDocument,
-  type ClusteringResult,
 } from '../src/clustering/index.js';
-import { defaultParallel } from '../src/parallel/compute.js';
 import { SeededRandom } from '../src/numeric/random.js';
+import { defaultParallel } from '../src/parallel/compute.js';
 import { positiveInteger } from './bench/options.js';
 
 interface LabelledArticle extends ClusterDocument {
@@ -172,7 +172,9 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
   const loadAtStart = loadavg();
   const seeds = Array.from({ length: seedCount }, (_, seed) => seed);
   const categories = new Set(articles.map((article) => article.category)).size;
-  console.log(`${file}: ${articles.length} articles, ${categories} categories; k ${k ?? 'chosen by the pipeline'}; seeds ${seeds.join(', ')}; ${warmup} warm-up runs first`);
+  console.log(
+    `${file}: ${articles.length} articles, ${categories} categories; k ${k ?? 'chosen by the pipeline'}; seeds ${seeds.join(', ')}; ${warmup} warm-up runs first`,
+  );
 
   const warmupRuns: Run[] = [];
   for (let run = 0; run < warmup; run++) warmupRuns.push(runOurs(articles, k, WARMUP_SEED_BASE + run).run);
@@ -183,16 +185,23 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
     const { run, result } = runOurs(articles, k, seed);
     runs.push(run);
     labels.push(result.topics.map((topic) => `${topic.label} (${topic.members.length})`));
-    const tried = result.kSelection ? `  k-selection ${result.kSelection.method}: ${result.kSelection.tried.map((t) => `${t.k}:${t.score.toFixed(3)}`).join(' ')}` : '';
-    console.log(`  ours seed ${seed}: k ${run.k}  NMI ${run.nmi.toFixed(4)}  ARI ${run.ari.toFixed(4)}  ${run.timings.total.toFixed(0)} ms${tried}`);
+    const tried = result.kSelection
+      ? `  k-selection ${result.kSelection.method}: ${result.kSelection.tried.map((t) => `${t.k}:${t.score.toFixed(3)}`).join(' ')}`
+      : '';
+    console.log(
+      `  ours seed ${seed}: k ${run.k}  NMI ${run.nmi.toFixed(4)}  ARI ${run.ari.toFixed(4)}  ${run.timings.total.toFixed(0)} ms${tried}`,
+    );
   }
   const sklearnK = k ?? mostCommon(runs.map((run) => run.k));
   const python = findPythonWithSklearn();
   let sklearn: SklearnOutput | null = null;
   if (python === null) {
-    console.log('\nscikit-learn not found (tried python3 and /usr/bin/python3): install it with `apt-get install python3-sklearn` to compare.');
+    console.log(
+      '\nscikit-learn not found (tried python3 and /usr/bin/python3): install it with `apt-get install python3-sklearn` to compare.',
+    );
   } else {
-    if (k === undefined) console.log(`\nscikit-learn is given k = ${sklearnK}, the k our pipeline chose most often (it has no choice of k).`);
+    if (k === undefined)
+      console.log(`\nscikit-learn is given k = ${sklearnK}, the k our pipeline chose most often (it has no choice of k).`);
     sklearn = runSklearn(python, articles, sklearnK, seeds, warmup);
   }
 
@@ -201,18 +210,39 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
   console.log(row(['', 'ours', sklearn ? `scikit-learn ${sklearn.version}` : 'scikit-learn'], widths));
   const metricRow = (name: string, ours: number[], theirs: number[] | null) =>
     console.log(row([name, summary(ours), theirs ? summary(theirs) : '—'], widths));
-  metricRow('NMI mean (min–max)', runs.map((run) => run.nmi), sklearn?.runs.map((run) => run.nmi) ?? null);
-  metricRow('ARI mean (min–max)', runs.map((run) => run.ari), sklearn?.runs.map((run) => run.ari) ?? null);
-  metricRow('V-measure mean (min–max)', runs.map((run) => run.vMeasure), sklearn?.runs.map((run) => run.v_measure) ?? null);
+  metricRow(
+    'NMI mean (min–max)',
+    runs.map((run) => run.nmi),
+    sklearn?.runs.map((run) => run.nmi) ?? null,
+  );
+  metricRow(
+    'ARI mean (min–max)',
+    runs.map((run) => run.ari),
+    sklearn?.runs.map((run) => run.ari) ?? null,
+  );
+  metricRow(
+    'V-measure mean (min–max)',
+    runs.map((run) => run.vMeasure),
+    sklearn?.runs.map((run) => run.v_measure) ?? null,
+  );
   const spread = (values: number[]) => (Math.max(...values) - Math.min(...values)).toFixed(4);
-  console.log(row(['NMI spread (max − min)', spread(runs.map((run) => run.nmi)), sklearn ? spread(sklearn.runs.map((run) => run.nmi)) : '—'], widths));
+  console.log(
+    row(
+      ['NMI spread (max − min)', spread(runs.map((run) => run.nmi)), sklearn ? spread(sklearn.runs.map((run) => run.nmi)) : '—'],
+      widths,
+    ),
+  );
   console.log(row(['k per seed', runs.map((run) => run.k).join(' '), sklearn ? `${sklearnK} (given)` : '—'], widths));
   console.log(row(['median time (ms)', '', ''], widths));
   const oursMedian = (stage: string) => median(runs.map((run) => run.timings[stage] ?? 0));
   const theirsMedian = (stage: string) => (sklearn ? median(sklearn.runs.map((run) => run.timings[stage] ?? 0)) : null);
   const timeRow = (name: string, ours: number, theirs: number | null) =>
     console.log(row([name, ours.toFixed(1), theirs === null ? '—' : theirs.toFixed(1)], widths));
-  timeRow('  vectorise (incl. tokenise)', median(runs.map((run) => run.timings.tokenise + (run.timings.vectorise ?? 0))), theirsMedian('vectorise'));
+  timeRow(
+    '  vectorise (incl. tokenise)',
+    median(runs.map((run) => run.timings.tokenise + (run.timings.vectorise ?? 0))),
+    theirsMedian('vectorise'),
+  );
   console.log(row(['    of which tokenise', oursMedian('tokenise').toFixed(1), '—'], widths));
   timeRow('  reduce (LSA)', oursMedian('reduce'), theirsMedian('reduce'));
   timeRow('  cluster (k-means, k, scores)', oursMedian('cluster'), theirsMedian('cluster'));
@@ -227,11 +257,18 @@ function compare(file: string, articles: LabelledArticle[], k: number | undefine
     console.log(row(['time ratio, with relate', (oursMedian('total') / theirsTotal).toFixed(2), ''], widths));
   }
   if (warmup > 0) {
-    console.log(row(['first run, to labelled topics', toLabels(warmupRuns[0]).toFixed(0), sklearn ? sklearn.warmup[0].toFixed(0) : '—'], widths));
+    console.log(
+      row(
+        ['first run, to labelled topics', toLabels(warmupRuns[0]).toFixed(0), sklearn ? sklearn.warmup[0].toFixed(0) : '—'],
+        widths,
+      ),
+    );
   }
   console.log(`(LSA dimensions: ours ${runs[0].dimensions}, scikit-learn's reference TruncatedSVD(100))`);
   const [loadBefore] = loadAtStart;
-  console.log(`(1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end, on ${availableParallelism()} cores)`);
+  console.log(
+    `(1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end, on ${availableParallelism()} cores)`,
+  );
   console.log(`\nTopics of seed ${seeds[0]}:`);
   for (const label of labels[0]) console.log(`  ${label}`);
 }
@@ -249,7 +286,9 @@ function checkTopicCounts(articles: LabelledArticle[]): void {
     const { run } = runOurs(subset, undefined, 0);
     subsets++;
     if (run.k === chosen.length) correct++;
-    console.log(`  ${chosen.join(', ').padEnd(48)} k ${run.k}${run.k === chosen.length ? '' : `  (categories: ${chosen.length})`}  NMI ${run.nmi.toFixed(3)}`);
+    console.log(
+      `  ${chosen.join(', ').padEnd(48)} k ${run.k}${run.k === chosen.length ? '' : `  (categories: ${chosen.length})`}  NMI ${run.nmi.toFixed(3)}`,
+    );
   }
   console.log(`  k equals the number of categories in ${correct} of ${subsets} subsets`);
 }
@@ -289,7 +328,9 @@ function scaleRun(articles: LabelledArticle[], count: number): void {
   }
   const tokenise = performance.now() - start;
   sampleMemory();
-  console.log(`  text streamed: ${(characters / 1e6).toFixed(0)} MB; corpus built in ${(tokenise / 1000).toFixed(1)} s (generation included)`);
+  console.log(
+    `  text streamed: ${(characters / 1e6).toFixed(0)} MB; corpus built in ${(tokenise / 1000).toFixed(1)} s (generation included)`,
+  );
   let lastStage = '';
   const result = clusterCorpus(corpus, {
     k: undefined,
@@ -307,7 +348,9 @@ function scaleRun(articles: LabelledArticle[], count: number): void {
   console.log('');
   const timings = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`);
   console.log(`  stages: ${timings.join(', ')}`);
-  console.log(`  total ${(total / 1000).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; k ${result.k}; vocabulary ${result.parameters.vocabularySize}`);
+  console.log(
+    `  total ${(total / 1000).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; k ${result.k}; vocabulary ${result.parameters.vocabularySize}`,
+  );
   console.log(`  NMI vs source category ${score(truth, result).nmi.toFixed(3)}`);
 }
 

@@ -22,12 +22,12 @@ import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { type ClusteringResult, clusterDocuments, normalizedMutualInformation } from '../src/clustering/index.js';
-import { SeededRandom } from '../src/numeric/random.js';
 import { type DatabaseHandle, migrationsFolder, openDatabase } from '../src/db/client.js';
-import { articleTopics, articles, topicChanges } from '../src/db/schema.js';
+import { articles, articleTopics, topicChanges } from '../src/db/schema.js';
 import { validateArticle } from '../src/jobs/article-input.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { storeArticles } from '../src/jobs/import.js';
+import { SeededRandom } from '../src/numeric/random.js';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { positiveInteger } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
@@ -43,7 +43,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:lineage [-- --file bbc.jsonl] [--drivers pglite,postgres] [--seeds 3] [--planted all|tech,...]');
+  console.log(
+    'usage: npm run bench:lineage [-- --file bbc.jsonl] [--drivers pglite,postgres] [--seeds 3] [--planted all|tech,...]',
+  );
   process.exit(0);
 }
 
@@ -142,8 +144,14 @@ async function rerun(handle: DatabaseHandle, options: { k: number; seed: number;
     .from(topicChanges)
     .where(eq(topicChanges.runId, summary.runId));
   return {
-    found: changes.filter((change) => change.found).map((change) => change.kind.toUpperCase()).sort(),
-    ended: changes.filter((change) => !change.found).map((change) => change.kind.toUpperCase()).sort(),
+    found: changes
+      .filter((change) => change.found)
+      .map((change) => change.kind.toUpperCase())
+      .sort(),
+    ended: changes
+      .filter((change) => !change.found)
+      .map((change) => change.kind.toUpperCase())
+      .sort(),
     kept: both.length === 0 ? 0 : both.filter((id) => before.get(id) === after.get(id)).length / both.length,
     nmi: nmiOf(after),
     warmStart: summary.warmStart,
@@ -152,9 +160,10 @@ async function rerun(handle: DatabaseHandle, options: { k: number; seed: number;
 
 const count = (kinds: string[], kind: string) => kinds.filter((k) => k === kind).length;
 const describeKinds = (transition: Transition) => {
-  const tally = (kinds: string[]) =>
-    [...new Set(kinds)].map((kind) => `${count(kinds, kind)} ${kind}`).join(', ') || 'none';
-  return transition.ended.length === 0 ? tally(transition.found) : `${tally(transition.found)}; ended: ${tally(transition.ended)}`;
+  const tally = (kinds: string[]) => [...new Set(kinds)].map((kind) => `${count(kinds, kind)} ${kind}`).join(', ') || 'none';
+  return transition.ended.length === 0
+    ? tally(transition.found)
+    : `${tally(transition.found)}; ended: ${tally(transition.ended)}`;
 };
 
 interface Figures {
@@ -182,9 +191,15 @@ async function measure(driver: Driver, warmStart: boolean): Promise<Figures> {
     const b = await freshDatabase(driver, `b_${tag}_${seed}`);
     try {
       const held = new Set(new SeededRandom(seed).sampleIndexes(lines.length, Math.round(lines.length / 11)));
-      await store(b.handle, lines.filter((_, i) => !held.has(i)));
+      await store(
+        b.handle,
+        lines.filter((_, i) => !held.has(i)),
+      );
       await runClustering(b.handle.db, { k: K, seed, warmStart, reason: 'bench:lineage' });
-      await store(b.handle, lines.filter((_, i) => held.has(i)));
+      await store(
+        b.handle,
+        lines.filter((_, i) => held.has(i)),
+      );
       figures.growth.push(await rerun(b.handle, { k: K, seed: seed + 100, warmStart }));
     } finally {
       await b.drop();
@@ -195,9 +210,15 @@ async function measure(driver: Driver, warmStart: boolean): Promise<Figures> {
   for (const category of planted) {
     const c = await freshDatabase(driver, `c_${tag}_${category}`);
     try {
-      await store(c.handle, lines.filter((line) => line.category !== category));
+      await store(
+        c.handle,
+        lines.filter((line) => line.category !== category),
+      );
       await runClustering(c.handle.db, { k: K - 1, seed: 1, warmStart, reason: 'bench:lineage' });
-      await store(c.handle, lines.filter((line) => line.category === category));
+      await store(
+        c.handle,
+        lines.filter((line) => line.category === category),
+      );
       const born = await rerun(c.handle, { k: K, seed: 2, warmStart });
       const merged = await rerun(c.handle, { k: K - 1, seed: 3, warmStart });
       const split = await rerun(c.handle, { k: K, seed: 4, warmStart });
@@ -212,7 +233,8 @@ async function measure(driver: Driver, warmStart: boolean): Promise<Figures> {
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 const min = (values: number[]) => Math.min(...values);
 const continuedShare = (transitions: Transition[]) => mean(transitions.map((t) => count(t.found, 'CONTINUED') / K));
-const allContinued = (transitions: Transition[]) => transitions.every((t) => count(t.found, 'CONTINUED') === K && t.ended.length === 0);
+const allContinued = (transitions: Transition[]) =>
+  transitions.every((t) => count(t.found, 'CONTINUED') === K && t.ended.length === 0);
 
 function expectedBorn(t: Transition): boolean {
   return count(t.found, 'CONTINUED') === K - 1 && count(t.found, 'BORN') === 1 && t.ended.length === 0;
@@ -232,7 +254,11 @@ function expectedSplit(t: Transition): boolean {
 /** bench:cluster's setting: every line in memory, k = K, seeds 0–4; warm: each from the run before. */
 function benchClusterNmi(): { cold: number[]; warm: number[] } {
   const truth = lines.map((line) => line.category);
-  const nmi = (result: ClusteringResult) => normalizedMutualInformation(truth, result.memberships.map((m) => m.topic));
+  const nmi = (result: ClusteringResult) =>
+    normalizedMutualInformation(
+      truth,
+      result.memberships.map((m) => m.topic),
+    );
   const cold: number[] = [];
   const warm: number[] = [];
   let previous = clusterDocuments(lines, { k: K, seed: 1000 });
@@ -287,7 +313,13 @@ for (const driver of drivers) {
   console.log('\n(c) planted changes (warm | cold):');
   console.log(
     table(
-      ['fifth category', 'add it (expect 4 CONTINUED + 1 BORN)', 'k = 4 (expect a MERGED)', 'k = 5 again (expect a SPLIT or BORN)', 'NMI after'],
+      [
+        'fifth category',
+        'add it (expect 4 CONTINUED + 1 BORN)',
+        'k = 4 (expect a MERGED)',
+        'k = 5 again (expect a SPLIT or BORN)',
+        'NMI after',
+      ],
       warm.planted.map((p, i) => {
         const c = cold.planted[i];
         const cell = (w: Transition, x: Transition, ok: (t: Transition) => boolean) =>
@@ -306,13 +338,19 @@ for (const driver of drivers) {
   const coldNmi = mean([...cold.rerun, ...cold.growth].map((t) => t.nmi));
   const targets: [string, boolean][] = [
     [`(a) ${K} of ${K} topics continued on every re-run`, allContinued(warm.rerun)],
-    [`(a) at least 98% of articles keep their topic (lowest ${fixed(min(warm.rerun.map((t) => t.kept)) * 100, 1)}%)`, min(warm.rerun.map((t) => t.kept)) >= 0.98],
+    [
+      `(a) at least 98% of articles keep their topic (lowest ${fixed(min(warm.rerun.map((t) => t.kept)) * 100, 1)}%)`,
+      min(warm.rerun.map((t) => t.kept)) >= 0.98,
+    ],
     [`(b) ${K} of ${K} topics continued after adding 10%`, allContinued(warm.growth)],
     [
       '(c) exactly the expected kinds on every planted change',
       warm.planted.every((p) => expectedBorn(p.born) && expectedMerge(p.merged) && expectedSplit(p.split)),
     ],
-    [`mean NMI of (a) and (b) no lower with warm starts than without (${fixed(warmNmi, 3)} against ${fixed(coldNmi, 3)}, within 0.005)`, warmNmi >= coldNmi - 0.005],
+    [
+      `mean NMI of (a) and (b) no lower with warm starts than without (${fixed(warmNmi, 3)} against ${fixed(coldNmi, 3)}, within 0.005)`,
+      warmNmi >= coldNmi - 0.005,
+    ],
   ];
   console.log('\ntargets (warm starts, the product’s default):');
   for (const [label, ok] of targets) {

@@ -15,9 +15,9 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizedMutualInformation } from '../src/clustering/index.js';
-import { SeededRandom } from '../src/numeric/random.js';
 import { openDatabase } from '../src/db/client.js';
 import { inCurrentRun } from '../src/db/current-run.js';
+import { SeededRandom } from '../src/numeric/random.js';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 
@@ -57,7 +57,10 @@ function generateCorpus(size: number, sources: Map<string, Source>, seed: number
   for (let i = 0; i < size; i++) {
     const category = categories[random.nextInt(categories.length)];
     const source = sources.get(category) as Source;
-    const sentences = Array.from({ length: 6 + random.nextInt(9) }, () => source.sentences[random.nextInt(source.sentences.length)]);
+    const sentences = Array.from(
+      { length: 6 + random.nextInt(9) },
+      () => source.sentences[random.nextInt(source.sentences.length)],
+    );
     lines.push(
       JSON.stringify({
         id: `gen-${category}-${i}`,
@@ -111,7 +114,10 @@ async function nmiOf(databaseUrl: string): Promise<number> {
       where: { RAW: (table) => inCurrentRun(table) },
     });
     const truth = rows.map((row) => (row.article.externalId ?? '').split('-')[1]);
-    return normalizedMutualInformation(truth, rows.map((row) => row.topicId));
+    return normalizedMutualInformation(
+      truth,
+      rows.map((row) => row.topicId),
+    );
   } finally {
     await handle.close();
   }
@@ -168,7 +174,9 @@ if (rows.length > 1) {
   const last = rows[rows.length - 1];
   const sizeRatio = Number(last[0]) / Number(first[0]);
   const timeRatio = Number(last[2]) / Number(first[2]);
-  console.log(`\nsize x${sizeRatio.toFixed(0)} -> cluster time x${timeRatio.toFixed(1)} (linear would be x${sizeRatio.toFixed(0)})`);
+  console.log(
+    `\nsize x${sizeRatio.toFixed(0)} -> cluster time x${timeRatio.toFixed(1)} (linear would be x${sizeRatio.toFixed(0)})`,
+  );
   console.log(
     `targets at ${last[0]} articles: cluster < 90 s: ${Number(last[2]) < 90 ? 'PASS' : 'FAIL'}; peak < 2048 MB: ${Number(last[4]) < 2048 ? 'PASS' : 'FAIL'}; ` +
       `growth no worse than ~linear: ${timeRatio <= sizeRatio * 1.25 ? 'PASS' : 'FAIL'}`,

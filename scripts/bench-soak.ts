@@ -16,21 +16,21 @@ import autocannon from 'autocannon';
 import { type ArticleInputValue, DEFAULT_CORPUS, toArticleInputs } from './bench/corpus.js';
 import { percentile, sortedLatencies } from './bench/load.js';
 import type { MemoryReport } from './bench/memory-probe.js';
+import { positiveInteger } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { importAndCluster } from './bench/prepare.js';
 import { fixed, machineDescription, passFail, table } from './bench/report.js';
+import { residentBytes } from './bench/resident-memory.js';
 import {
-  PROJECT_ROOT,
-  type ServerProcess,
   cleanUpOnExit,
   freePort,
+  PROJECT_ROOT,
+  type ServerProcess,
   startServer,
   stopAllServers,
   waitUntilReady,
 } from './bench/server-process.js';
-import { type Fixtures, type Operation, OPERATION_NAMES, checkBody, loadFixtures, requestsFor } from './bench/workload.js';
-import { positiveInteger } from './bench/options.js';
-import { residentBytes } from './bench/resident-memory.js';
+import { checkBody, type Fixtures, loadFixtures, OPERATION_NAMES, type Operation, requestsFor } from './bench/workload.js';
 
 const TARGETS = { failedRequests: 0, memoryGrowthPercent: 20 };
 const CLUSTERS = 5;
@@ -87,7 +87,6 @@ function parseOptions() {
     clusterWith: clusterWith as 'api' | 'command',
   };
 }
-
 
 interface GraphQLAnswer<T> {
   data?: T;
@@ -224,7 +223,9 @@ async function main(): Promise<void> {
   console.log(
     `soak: ${options.durationSeconds} s of mixed reads at ${options.connections} connections; ` +
       `first ${options.subset} articles of ${options.file} clustered before, the rest imported during the load, then ` +
-      (options.clusterWith === 'api' ? 'a clustering run through startClusteringRun' : 'a clustering run through `npm run cluster`'),
+      (options.clusterWith === 'api'
+        ? 'a clustering run through startClusteringRun'
+        : 'a clustering run through `npm run cluster`'),
   );
 
   const databaseName = `news_bench_soak_${process.pid}`;
@@ -243,7 +244,8 @@ async function main(): Promise<void> {
       log: (line) => console.log(line),
     });
     const remaining: ArticleInputValue[] = toArticleInputs(prepared.remaining);
-    if (remaining.length === 0) throw new Error(`the corpus has no articles beyond the first ${options.subset} to import during the load`);
+    if (remaining.length === 0)
+      throw new Error(`the corpus has no articles beyond the first ${options.subset} to import during the load`);
     let fixtures = await loadFixtures(databaseUrl);
 
     const token = randomBytes(24).toString('hex');
@@ -265,8 +267,7 @@ async function main(): Promise<void> {
       if (message?.kind !== 'memory') return;
       if (message.afterGc && gcSampleLabel) {
         gcSamples.push({ phase: gcSampleLabel, report: message, rss: residentBytes(server.pid) });
-      }
-      else heap.latest = message;
+      } else heap.latest = message;
     });
     const gcSample = async (label: Phase | 'end') => {
       if (!server.child.connected) return;
@@ -528,8 +529,10 @@ function printSoakReport(report: SoakReport): boolean {
   console.log(table(['phase', 'secs', 'requests', 'req/s', 'p50', 'p90', 'p99', 'max', 'feed/page/search', 'failed'], rows));
 
   const totalRequests = PHASES.reduce((sum, name) => sum + stats[name].latencies.length, 0);
-  const failedRequests =
-    PHASES.reduce((sum, name) => sum + stats[name].non2xx + stats[name].badBodies + stats[name].socketErrors, 0);
+  const failedRequests = PHASES.reduce(
+    (sum, name) => sum + stats[name].non2xx + stats[name].badBodies + stats[name].socketErrors,
+    0,
+  );
   const autocannonErrors = report.result.errors + report.result.non2xx;
   console.log(
     `\nrequests: ${totalRequests}, failed: ${failedRequests} ` +
@@ -584,7 +587,10 @@ function printSoakReport(report: SoakReport): boolean {
     importOutcome.created + importOutcome.duplicates === importOutcome.sent;
   const checks: [boolean, string][] = [
     [report.serverExit === null, `the server stayed up: ${report.serverExit ?? 'yes'}`],
-    [failedRequests === TARGETS.failedRequests && autocannonErrors === 0, `failed requests = 0: ${failedRequests} of ${totalRequests}`],
+    [
+      failedRequests === TARGETS.failedRequests && autocannonErrors === 0,
+      `failed requests = 0: ${failedRequests} of ${totalRequests}`,
+    ],
     [
       Number.isFinite(growth) && growth <= TARGETS.memoryGrowthPercent,
       `RSS growth from after warm-up to the end (after a full GC) <= ${TARGETS.memoryGrowthPercent}%: ` +

@@ -5,8 +5,8 @@
 import { parseDuration } from '../src/config.js';
 import { formatRunSummary, parseIntegerOption } from '../src/jobs/cli-format.js';
 import { runClustering } from '../src/jobs/cluster.js';
-import { FAILED_BY_OPERATOR, failRun } from '../src/jobs/run-lock.js';
 import { terminalProgress } from '../src/jobs/progress.js';
+import { FAILED_BY_OPERATOR, failRun } from '../src/jobs/run-lock.js';
 import { commandConfig, commandOptions, openCommandDatabase, optionValue } from './command.js';
 
 const USAGE = `usage: npm run cluster [-- --k N] [--seed S] [--window DURATION]
@@ -47,7 +47,9 @@ try {
   }
 } catch (error) {
   progress.finish();
-  console.error(`${failRunId === undefined ? 'clustering failed' : `could not fail run ${failRunId}`}: ${(error as Error).message}`);
+  console.error(
+    `${failRunId === undefined ? 'clustering failed' : `could not fail run ${failRunId}`}: ${(error as Error).message}`,
+  );
   process.exitCode = 1;
 } finally {
   await close();

@@ -11,7 +11,10 @@ import { describeStartError } from '../src/db/errors.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** The command's options; `--help` / `-h` prints the usage. */
-export function commandOptions<T extends Options>(usage: string, options: T): ReturnType<typeof parseArgs<{ options: T }>>['values'] {
+export function commandOptions<T extends Options>(
+  usage: string,
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T }>>['values'] {
   try {
     const { values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } });
     if ((values as { help?: boolean }).help) {

@@ -10,10 +10,10 @@
  * Exits non-zero when any of them is off.
  */
 import postgres from 'postgres';
-import { DEFAULT_CORPUS, readCorpusLines, toArticleInputs, type ArticleInputValue } from './bench/corpus.js';
+import { type ArticleInputValue, DEFAULT_CORPUS, readCorpusLines, toArticleInputs } from './bench/corpus.js';
 import { positiveInteger } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
-import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
+import { cleanUpOnExit, freePort, PROJECT_ROOT, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 import { commandOptions } from './command.js';
 
 const USAGE = 'usage: npm run probe:concurrency [-- --root DIR] [--importers 12] [--batch 25] [--corpus corpus.jsonl]';
@@ -41,7 +41,11 @@ const cleanup = cleanUpOnExit(async () => {
   await dropDatabase(admin, name);
 });
 
-async function graphql<T>(origin: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string }[] }> {
+async function graphql<T>(
+  origin: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data?: T; errors?: { message: string }[] }> {
   const response = await fetch(`${origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
@@ -79,11 +83,21 @@ try {
     const result = await graphql(server.origin, IMPORT, { input: first.slice(i, i + 500) });
     if (result.errors) throw new Error(`import failed: ${result.errors[0].message}`);
   }
-  const started = await graphql<{ startClusteringRun: { id: string } }>(server.origin, 'mutation { startClusteringRun(k: 5) { id } }');
+  const started = await graphql<{ startClusteringRun: { id: string } }>(
+    server.origin,
+    'mutation { startClusteringRun(k: 5) { id } }',
+  );
   if (!started.data) throw new Error(`could not start a run: ${started.errors?.[0].message}`);
   const runStatus = async (id: string) =>
-    (await graphql<{ node: { status: string } }>(server.origin, 'query ($id: ID!) { node(id: $id) { ... on ClusteringRun { status } } }', { id })).data?.node.status;
-  while ((await runStatus(started.data.startClusteringRun.id)) === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 100));
+    (
+      await graphql<{ node: { status: string } }>(
+        server.origin,
+        'query ($id: ID!) { node(id: $id) { ... on ClusteringRun { status } } }',
+        { id },
+      )
+    ).data?.node.status;
+  while ((await runStatus(started.data.startClusteringRun.id)) === 'RUNNING')
+    await new Promise((resolve) => setTimeout(resolve, 100));
 
   // The rest from many importers at once; a second run starts once a third of it is in.
   const batches: ArticleInputValue[][] = [];
@@ -103,7 +117,8 @@ try {
         where a.created_at < (select finished_at from clustering_runs where is_current)
           and not exists (select 1 from article_topics m where m.article_id = a.id and m.run_id = (select id from clustering_runs where is_current))`;
       if (unplacedAtSuccess < 0) unplacedAtSuccess = unplaced;
-      if (unplaced === 0 || performance.now() - seenAt > 30_000) return { id, lagMs: unplaced === 0 && unplacedAtSuccess === 0 ? 0 : performance.now() - seenAt, unplacedAtSuccess };
+      if (unplaced === 0 || performance.now() - seenAt > 30_000)
+        return { id, lagMs: unplaced === 0 && unplacedAtSuccess === 0 ? 0 : performance.now() - seenAt, unplacedAtSuccess };
     }
   };
   await Promise.all(
@@ -111,11 +126,16 @@ try {
       while (next < batches.length) {
         const batch = batches[next++];
         if (!secondRun && next > batches.length / 3) {
-          const run = await graphql<{ startClusteringRun: { id: string } }>(server.origin, 'mutation { startClusteringRun(k: 5, seed: 7) { id } }');
+          const run = await graphql<{ startClusteringRun: { id: string } }>(
+            server.origin,
+            'mutation { startClusteringRun(k: 5, seed: 7) { id } }',
+          );
           if (run.data) secondRun = watchRun(run.data.startClusteringRun.id);
         }
         requests++;
-        const result = await graphql(server.origin, IMPORT, { input: batch }).catch((error: Error) => ({ errors: [{ message: error.message }] }));
+        const result = await graphql(server.origin, IMPORT, { input: batch }).catch((error: Error) => ({
+          errors: [{ message: error.message }],
+        }));
         for (const error of result.errors ?? []) {
           // Messages that differ only in their parameters count together.
           const kind = error.message.slice(0, 120);

@@ -26,8 +26,8 @@ import { percentile, sortedLatencies } from './bench/load.js';
 import { positiveInteger, positiveNumber } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { fixed, machineDescription, passFail } from './bench/report.js';
-import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 import { residentBytes } from './bench/resident-memory.js';
+import { cleanUpOnExit, freePort, PROJECT_ROOT, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 import { commandOptions } from './command.js';
 
 const TARGETS = { bodiesPeakRssMb: 600, smallQueryMaxMs: 200 };
@@ -62,7 +62,6 @@ const idleSeconds = positiveNumber('--idle', args.idle);
 const stampede = positiveInteger('--stampede', args.stampede);
 const phases = new Set(args.phases.split(',').map((phase) => phase.trim()));
 
-
 /** Samples a process's RSS every 20 ms until stopped; resolves with the peak. */
 function watchPeak(pid: number): { stop(): number } {
   let peak = residentBytes(pid) ?? 0;
@@ -82,16 +81,24 @@ function postRaw(origin: string, body: Buffer | string): Promise<{ status: strin
   return new Promise((resolve) => {
     const req = request(
       url,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => resolve({ status: String(res.statusCode), ms: performance.now() - started, text }));
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? 'error', ms: performance.now() - started, text }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ status: error.code ?? 'error', ms: performance.now() - started, text }),
+        );
       },
     );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? 'error', ms: performance.now() - started, text: '' }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: error.code ?? 'error', ms: performance.now() - started, text: '' }),
+    );
     req.end(body);
   });
 }
@@ -112,7 +119,11 @@ function countBy(values: string[]): string {
 
 function runCommand(cwd: string, command: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, command, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command.join(' ')} exited with ${code}`))));
   });
 }
@@ -161,7 +172,9 @@ if (phases.has('bodies')) {
   })();
   await new Promise((resolve) => setTimeout(resolve, 500));
   const query5 = JSON.stringify({ query: '{ __typename }', variables: { pad: '' } });
-  const body = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(bodyBytes - query5.length) } }));
+  const body = Buffer.from(
+    JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(bodyBytes - query5.length) } }),
+  );
   const started = performance.now();
   const answers = await Promise.all(Array.from({ length: bodies }, () => postRaw(server.origin, body)));
   const seconds = (performance.now() - started) / 1000;
@@ -174,8 +187,11 @@ if (phases.has('bodies')) {
   console.log(`   RSS before ${mb(rssBefore)}, peak ${mb(peakRss)}, after ${mb(residentBytes(server.pid))}`);
   console.log(`   ${latencyLine('small query every 100 ms', small)}; ${countBy(smallStatuses)}`);
   const maxSmall = Math.max(...small);
-  const bodiesOk = peakRss < TARGETS.bodiesPeakRssMb * MB && maxSmall < TARGETS.smallQueryMaxMs && residentBytes(server.pid) !== null;
-  console.log(`   target: peak RSS < ${TARGETS.bodiesPeakRssMb} MB and small query < ${TARGETS.smallQueryMaxMs} ms: ${passFail(bodiesOk)}`);
+  const bodiesOk =
+    peakRss < TARGETS.bodiesPeakRssMb * MB && maxSmall < TARGETS.smallQueryMaxMs && residentBytes(server.pid) !== null;
+  console.log(
+    `   target: peak RSS < ${TARGETS.bodiesPeakRssMb} MB and small query < ${TARGETS.smallQueryMaxMs} ms: ${passFail(bodiesOk)}`,
+  );
   ok &&= bodiesOk;
 }
 
@@ -192,7 +208,10 @@ if (phases.has('cache') && residentBytes(server.pid) !== null) {
       while (next < queries) {
         // excerpt lengths go from 20 to 2000; past 1,981 queries an unused variable keeps them distinct.
         const index = next++;
-        const answer = await query(server.origin, LARGE_QUERY, { length: 20 + (index % 1_981), round: Math.floor(index / 1_981) });
+        const answer = await query(server.origin, LARGE_QUERY, {
+          length: 20 + (index % 1_981),
+          round: Math.floor(index / 1_981),
+        });
         statuses.push(answer.status);
         answerBytes += Buffer.byteLength(answer.text);
       }
@@ -200,10 +219,14 @@ if (phases.has('cache') && residentBytes(server.pid) !== null) {
   );
   const seconds = (performance.now() - started) / 1000;
   const rssEnd = residentBytes(server.pid);
-  console.log(`\n2. ${queries} distinct queries, answers of ${fixed(answerBytes / queries / 1024, 0)} KB on average, ${CACHE_CONCURRENCY} at a time`);
+  console.log(
+    `\n2. ${queries} distinct queries, answers of ${fixed(answerBytes / queries / 1024, 0)} KB on average, ${CACHE_CONCURRENCY} at a time`,
+  );
   console.log(`   answered in ${fixed(seconds, 1)} s: ${countBy(statuses)}`);
   await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-  console.log(`   RSS before ${mb(rssBefore)}, peak ${mb(peak.stop())}, at the end ${mb(rssEnd)}, after ${idleSeconds} s idle ${mb(residentBytes(server.pid))}`);
+  console.log(
+    `   RSS before ${mb(rssBefore)}, peak ${mb(peak.stop())}, at the end ${mb(rssEnd)}, after ${idleSeconds} s idle ${mb(residentBytes(server.pid))}`,
+  );
 }
 
 // 3. A stampede on a query not cached yet.
@@ -213,7 +236,9 @@ if (phases.has('stampede') && residentBytes(server.pid) !== null) {
     // Statistics reach pg_stat_database when a backend has been idle for a moment.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await stats`select pg_stat_clear_snapshot()`;
-    const [row] = await stats<{ count: string }[]>`select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()`;
+    const [row] = await stats<
+      { count: string }[]
+    >`select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()`;
     return Number(row.count);
   };
   // One execution's transactions, from a few single cold queries; the probe's own two statements
@@ -229,9 +254,18 @@ if (phases.has('stampede') && residentBytes(server.pid) !== null) {
   const perExecution = (t1 - t0 - 2) / calibration;
   const executions = (t2 - t1 - 2) / perExecution;
   console.log(`\n3. ${stampede} concurrent identical queries, not cached yet`);
-  console.log(`   answered in ${fixed(seconds, 2)} s: ${countBy(answers.map((answer) => answer.status))}; distinct answers: ${new Set(answers.map((answer) => answer.text)).size}`);
-  console.log(`   ${latencyLine('stampede', answers.map((answer) => answer.ms))}`);
-  console.log(`   executions: ${fixed(executions, 1)} (${t2 - t1 - 2} transactions; one execution takes ${fixed(perExecution, 1)})`);
+  console.log(
+    `   answered in ${fixed(seconds, 2)} s: ${countBy(answers.map((answer) => answer.status))}; distinct answers: ${new Set(answers.map((answer) => answer.text)).size}`,
+  );
+  console.log(
+    `   ${latencyLine(
+      'stampede',
+      answers.map((answer) => answer.ms),
+    )}`,
+  );
+  console.log(
+    `   executions: ${fixed(executions, 1)} (${t2 - t1 - 2} transactions; one execution takes ${fixed(perExecution, 1)})`,
+  );
   await stats.end();
 }
 

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { parseDuration } from '../src/config.js';
 import { startTcpProxy } from '../test/helpers/tcp-proxy.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
+import { cleanUpOnExit, freePort, PROJECT_ROOT, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 import { commandOptions } from './command.js';
-import { PROJECT_ROOT, cleanUpOnExit, freePort, startServer, stopAllServers, waitUntilReady } from './bench/server-process.js';
 
 const USAGE = 'usage: npm run probe:outage [-- --root DIR] [--outage 20s] [--clients 10]';
 const BEFORE_MS = 5_000;
@@ -89,11 +89,15 @@ const direct = await createDatabase(admin, name);
 
 // The corpus, through the checkout's own command (its migrations, import and first run).
 await new Promise<void>((resolve, reject) => {
-  const seed = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/seed.ts'), '--file', path.join(root, 'test/fixtures/bbc-200.jsonl')], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: direct },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const seed = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'scripts/seed.ts'), '--file', path.join(root, 'test/fixtures/bbc-200.jsonl')],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: direct },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   seed.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding failed (exit ${code})`))));
 });
 
@@ -137,39 +141,74 @@ await proxy.close();
 const before = samples.filter((sample) => sample.start + sample.latency < cutAt);
 const during = samples.filter((sample) => sample.start >= cutAt && sample.start < restoredAt);
 const across = samples.filter((sample) => sample.start < restoredAt && sample.start + sample.latency >= restoredAt);
-const normalP99 = percentile(before.map((sample) => sample.latency), 99);
+const normalP99 = percentile(
+  before.map((sample) => sample.latency),
+  99,
+);
 const normalLimit = Math.min(2 * normalP99, normalP99 + 100);
-console.log(`before:  ${before.length} requests, p50 ${ms(percentile(before.map((s) => s.latency), 50))}, p99 ${ms(normalP99)}: ${tally(before)}`);
+console.log(
+  `before:  ${before.length} requests, p50 ${ms(
+    percentile(
+      before.map((s) => s.latency),
+      50,
+    ),
+  )}, p99 ${ms(normalP99)}: ${tally(before)}`,
+);
 console.log(
   `outage:  ${during.length} requests started, max latency ${ms(Math.max(0, ...during.map((s) => s.latency)))}, ` +
-    `p50 ${ms(percentile(during.map((s) => s.latency), 50))}: ${tally(during)}`,
+    `p50 ${ms(
+      percentile(
+        during.map((s) => s.latency),
+        50,
+      ),
+    )}: ${tally(during)}`,
 );
 console.log(
   `across the recovery: ${across.length} requests answered after it, the longest after ${ms(Math.max(0, ...across.map((s) => s.latency)))}: ${tally(across)}`,
 );
 // By the time a request ends: what a client waiting since the recovery sees.
 const finishedAfter = samples.filter((sample) => sample.start + sample.latency >= restoredAt);
-const firstOk = finishedAfter.filter((sample) => sample.outcome.startsWith('200 ok')).map((s) => s.start + s.latency - restoredAt);
+const firstOk = finishedAfter
+  .filter((sample) => sample.outcome.startsWith('200 ok'))
+  .map((s) => s.start + s.latency - restoredAt);
 console.log(`first successful answer ${ms(Math.min(...firstOk))} after the recovery`);
 let normalSince: number | undefined;
 const lines: string[] = [];
 for (let from = 0; from < AFTER_MS; from += BUCKET_MS) {
-  const bucket = finishedAfter.filter((s) => s.start + s.latency - restoredAt >= from && s.start + s.latency - restoredAt < from + BUCKET_MS);
-  const p99 = percentile(bucket.map((s) => s.latency), 99);
+  const bucket = finishedAfter.filter(
+    (s) => s.start + s.latency - restoredAt >= from && s.start + s.latency - restoredAt < from + BUCKET_MS,
+  );
+  const p99 = percentile(
+    bucket.map((s) => s.latency),
+    99,
+  );
   const normal = bucket.length > 0 && p99 <= normalLimit && bucket.every((s) => s.outcome.startsWith('200 ok'));
   if (normal) normalSince ??= from;
   else normalSince = undefined;
-  if (from < 4_000) lines.push(`  +${(from / 1000).toFixed(1)} s: ${bucket.length} answers, p99 ${ms(p99)}${normal ? '' : ` (${tally(bucket)})`}`);
+  if (from < 4_000)
+    lines.push(
+      `  +${(from / 1000).toFixed(1)} s: ${bucket.length} answers, p99 ${ms(p99)}${normal ? '' : ` (${tally(bucket)})`}`,
+    );
 }
 const firstTwo = finishedAfter.filter((s) => s.start + s.latency - restoredAt < 2_000);
-console.log(`after:   p99 of the answers in the 2 s after the recovery ${ms(percentile(firstTwo.map((s) => s.latency), 99))}; by half second:`);
+console.log(
+  `after:   p99 of the answers in the 2 s after the recovery ${ms(
+    percentile(
+      firstTwo.map((s) => s.latency),
+      99,
+    ),
+  )}; by half second:`,
+);
 console.log(lines.join('\n'));
 console.log(
   normalSince === undefined
     ? `p99 not back to normal (≤ ${ms(normalLimit)}, all answers ok) within ${AFTER_MS / 1000} s`
     : `p99 back to normal (≤ ${ms(normalLimit)}, all answers ok) ${(normalSince / 1000).toFixed(1)} s after the recovery`,
 );
-const logLines = server.output().split('\n').filter((line) => /unavailable|Failed query|ECONNREFUSED|CONNECTION|error/i.test(line));
+const logLines = server
+  .output()
+  .split('\n')
+  .filter((line) => /unavailable|Failed query|ECONNREFUSED|CONNECTION|error/i.test(line));
 const distinct = [...new Set(logLines.map((line) => line.replace(/ \(and \d+ more like it\)$/, '').slice(0, 160)))];
 console.log(`server log (its last 8 KB): ${logLines.length} lines about it, ${distinct.length} distinct:`);
 for (const line of distinct.slice(0, 4)) console.log(`  ${line}`);

@@ -88,7 +88,13 @@ export function parseDuration(name: string, value: string): number {
 
 /** Milliseconds in the largest unit that keeps it whole-ish: "30 days", "6 hours", "1.5 seconds". */
 export function formatDuration(ms: number): string {
-  const units: [string, number][] = [['week', UNITS.w], ['day', UNITS.d], ['hour', UNITS.h], ['minute', UNITS.m], ['second', UNITS.s]];
+  const units: [string, number][] = [
+    ['week', UNITS.w],
+    ['day', UNITS.d],
+    ['hour', UNITS.h],
+    ['minute', UNITS.m],
+    ['second', UNITS.s],
+  ];
   for (const [unit, size] of units) {
     if (ms >= size) {
       const value = Math.round((ms / size) * 10) / 10;
@@ -118,7 +124,8 @@ export function parseByteSize(name: string, value: string | undefined, fallback:
   if (value === undefined || value.trim() === '') return fallback;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value);
   const bytes = match ? Math.round(Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`${name} must be a size such as 32MB, 512KB or 1048576, got "${value}"`);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0)
+    throw new Error(`${name} must be a size such as 32MB, 512KB or 1048576, got "${value}"`);
   return bytes;
 }
 
@@ -131,7 +138,10 @@ function parseSwitch(name: string, value: string | undefined): boolean {
 
 /** "https://news.example, http://localhost:3000" → origins; "*" → any origin; unset → none. */
 function parseCorsOrigins(value: string | undefined): string[] | '*' {
-  const items = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.includes('*')) {
     if (items.length > 1) throw new Error(`CORS_ORIGINS is either "*" or a list of origins, got "${value}"`);
     return '*';
@@ -171,7 +181,8 @@ function parseShare(name: string, text: string): number | null {
 
 function parseCount(name: string, text: string): number | null {
   const count = Number(text);
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`${name} must be a whole number ≥ 0 (0 turns the rule off), got "${text}"`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new Error(`${name} must be a whole number ≥ 0 (0 turns the rule off), got "${text}"`);
   return count === 0 ? null : count;
 }
 
@@ -198,10 +209,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: env.API_TOKEN || undefined,
     production: env.NODE_ENV === 'production',
     responseCacheTtlMs: parseMilliseconds('RESPONSE_CACHE_TTL_MS', env.RESPONSE_CACHE_TTL_MS, 1_000),
-    responseCacheMaxBytes: parseByteSize('RESPONSE_CACHE_MAX_BYTES', env.RESPONSE_CACHE_MAX_BYTES, DEFAULT_RESPONSE_CACHE_MAX_BYTES),
+    responseCacheMaxBytes: parseByteSize(
+      'RESPONSE_CACHE_MAX_BYTES',
+      env.RESPONSE_CACHE_MAX_BYTES,
+      DEFAULT_RESPONSE_CACHE_MAX_BYTES,
+    ),
     recluster: parseReclusterPolicy(env),
     http: {
-      maxBodyBytesInFlight: parseByteSize('MAX_BODY_BYTES_IN_FLIGHT', env.MAX_BODY_BYTES_IN_FLIGHT, DEFAULT_HTTP_SETTINGS.maxBodyBytesInFlight),
+      maxBodyBytesInFlight: parseByteSize(
+        'MAX_BODY_BYTES_IN_FLIGHT',
+        env.MAX_BODY_BYTES_IN_FLIGHT,
+        DEFAULT_HTTP_SETTINGS.maxBodyBytesInFlight,
+      ),
       corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
       graphiql: parseSwitch('GRAPHIQL', env.GRAPHIQL),
       introspection: parseSwitch('INTROSPECTION', env.INTROSPECTION),

@@ -13,12 +13,12 @@ import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
 import { describeStartError } from './db/errors.js';
-import { exampleQuery } from './graphql/example-query.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
 import { readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
+import { exampleQuery } from './graphql/example-query.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
@@ -28,8 +28,8 @@ import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
 import { type ClusteringRunner, createClusteringRunner } from './jobs/cluster-runner.js';
-import { type ReclusterScheduler, createReclusterScheduler } from './jobs/recluster-scheduler.js';
 import { countArticles } from './jobs/import.js';
+import { createReclusterScheduler, type ReclusterScheduler } from './jobs/recluster-scheduler.js';
 import { seedPageArticles } from './jobs/seed.js';
 
 /** /ready answers within this time even when the database hangs rather than refuses. */
@@ -186,8 +186,10 @@ async function main(): Promise<void> {
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is in use (another server running?); set PORT to another port`));
-      else if (error.code === 'EACCES') reject(new Error(`port ${port} needs privileges this process lacks; set PORT to a port above 1023`));
+      if (error.code === 'EADDRINUSE')
+        reject(new Error(`port ${port} is in use (another server running?); set PORT to another port`));
+      else if (error.code === 'EACCES')
+        reject(new Error(`port ${port} needs privileges this process lacks; set PORT to a port above 1023`));
       else reject(error);
     };
     server.once('error', failed);

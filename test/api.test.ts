@@ -46,9 +46,9 @@ describe('API for client apps and operators', () => {
       '{ __type(name: "ClusteringRunParameters") { fields { name } } }',
     );
     const fields = introspection.data!.__type.fields.map((field) => field.name).filter((name) => name !== 'raw');
-    const result = await server.query<{ currentClusteringRun: { parameters: Record<string, unknown> & { raw: Record<string, unknown> } } }>(
-      `{ currentClusteringRun { parameters { ${fields.join(' ')} raw } } }`,
-    );
+    const result = await server.query<{
+      currentClusteringRun: { parameters: Record<string, unknown> & { raw: Record<string, unknown> } };
+    }>(`{ currentClusteringRun { parameters { ${fields.join(' ')} raw } } }`);
     expect(result.errors).toBeUndefined();
     const { raw, ...typed } = result.data!.currentClusteringRun.parameters;
     expect(Object.keys(raw).sort()).toEqual([...fields].sort());
@@ -123,7 +123,9 @@ describe('API for client apps and operators', () => {
     }>(`{ articles(first: 5, filter: { search: "Kim Jong-un letter" }) { totalCount edges { snippet node { title } } } }`);
     expect(result.errors).toBeUndefined();
     const edges = result.data?.articles.edges ?? [];
-    expect(edges[0].node.title).toBe('South Korea and US seek to revive talks with North Korea as Kim Jong-un rejects Trump letter');
+    expect(edges[0].node.title).toBe(
+      'South Korea and US seek to revive talks with North Korea as Kim Jong-un rejects Trump letter',
+    );
     expect(edges[0].snippet).toMatch(/<b>letter<\/b>/i);
     expect(result.data?.articles.totalCount).toBe(edges.length);
   });
@@ -141,10 +143,22 @@ describe('API for client apps and operators', () => {
 
   it('exposes clustering runs, topic timelines and every topic ordering', async () => {
     const result = await server.query<{
-      currentClusteringRun: { id: string; k: number; topicCount: number; kSelection: unknown; timings: Record<string, number | null> };
+      currentClusteringRun: {
+        id: string;
+        k: number;
+        topicCount: number;
+        kSelection: unknown;
+        timings: Record<string, number | null>;
+      };
       clusteringRuns: { totalCount: number; nodes: { id: string; status: string }[] };
       bySize: {
-        nodes: { id: string; size: number; trend: number | null; latestArticleAt: string | null; timeline: { start: string; count: number }[] }[];
+        nodes: {
+          id: string;
+          size: number;
+          trend: number | null;
+          latestArticleAt: string | null;
+          timeline: { start: string; count: number }[];
+        }[];
       };
       newest: { nodes: { latestArticleAt: string | null }[] };
       trending: { nodes: { trend: number | null }[] };
@@ -195,7 +209,10 @@ describe('API for client apps and operators', () => {
       none: 'This mutation needs "Authorization: Bearer <API_TOKEN>".',
       wrong: 'The bearer token is not valid.',
     };
-    for (const [token, message] of [[null, refusals.none], ['wrong-token', refusals.wrong]] as const) {
+    for (const [token, message] of [
+      [null, refusals.none],
+      ['wrong-token', refusals.wrong],
+    ] as const) {
       const imported = await operator(importMutation, undefined, token);
       expect(imported.errors?.[0]).toMatchObject({ message, extensions: { code: 'UNAUTHENTICATED' } });
       const started = await operator('mutation { startClusteringRun(k: 3) { id } }', undefined, token);
@@ -207,7 +224,12 @@ describe('API for client apps and operators', () => {
 
   it('reports each imported item as created, duplicate or rejected', async () => {
     const result = await operator<{
-      importArticles: { created: number; duplicates: number; rejected: number; items: { index: number; status: string; reason: string | null }[] };
+      importArticles: {
+        created: number;
+        duplicates: number;
+        rejected: number;
+        items: { index: number; status: string; reason: string | null }[];
+      };
     }>(
       `mutation ($input: [ArticleInput!]!) { importArticles(input: $input) { created duplicates rejected items { index status reason } } }`,
       {
@@ -222,7 +244,13 @@ describe('API for client apps and operators', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data?.importArticles).toMatchObject({ created: 1, duplicates: 1, rejected: 3 });
-    expect(result.data?.importArticles.items.map((item) => item.status)).toEqual(['REJECTED', 'CREATED', 'REJECTED', 'REJECTED', 'DUPLICATE']);
+    expect(result.data?.importArticles.items.map((item) => item.status)).toEqual([
+      'REJECTED',
+      'CREATED',
+      'REJECTED',
+      'REJECTED',
+      'DUPLICATE',
+    ]);
     expect(result.data?.importArticles.items[0].reason).toBe(
       'conflict: an article with id "bbc-business-001" is already stored with different content',
     );

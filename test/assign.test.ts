@@ -1,10 +1,10 @@
 /** Articles imported after a run go straight into its topics, using the model the run stored. */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateArticle } from '../src/jobs/article-input.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { storeArticles } from '../src/jobs/import.js';
-import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 /** 100 articles of each BBC section drawn at random (seeded): the sections' first articles cluster around a few stories. */
@@ -61,9 +61,7 @@ describe('assigning new articles between runs', () => {
       topicVotes.set(category, (topicVotes.get(category) ?? 0) + 1);
       votes.set(membership.topicId, topicVotes);
     }
-    const majority = new Map(
-      [...votes].map(([topicId, counts]) => [topicId, [...counts].sort((a, b) => b[1] - a[1])[0][0]]),
-    );
+    const majority = new Map([...votes].map(([topicId, counts]) => [topicId, [...counts].sort((a, b) => b[1] - a[1])[0][0]]));
     const placed = memberships.filter((membership) => newIds.has(membership.article.id));
     expect(placed).toHaveLength(created);
     const right = placed.filter(

@@ -7,9 +7,9 @@
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/graphql/index.js';
+import { validateArticle } from '../src/jobs/article-input.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { storeArticles } from '../src/jobs/import.js';
-import { validateArticle } from '../src/jobs/article-input.js';
 import { createCorpusDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -27,7 +27,11 @@ describe(`client input (${driverUnderTest})`, () => {
   let server: TestServer;
   let ids: { article: string; topic: string; retiredTopic: string; source: string; run: string };
 
-  async function post<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<Result<T>> {
+  async function post<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<Result<T>> {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -122,9 +126,9 @@ describe(`client input (${driverUnderTest})`, () => {
     }
     // An id of another type, or of a type without nodes.
     expect(codes(await post('query ($id: ID!) { article(id: $id) { id } }', { id: ids.topic }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post('query ($id: ID!) { articles(filter: { topicIds: [$id] }) { totalCount } }', { id: ids.article }))).toEqual([
-      'BAD_USER_INPUT',
-    ]);
+    expect(
+      codes(await post('query ($id: ID!) { articles(filter: { topicIds: [$id] }) { totalCount } }', { id: ids.article })),
+    ).toEqual(['BAD_USER_INPUT']);
     for (const id of [b64('Nope:1'), b64('Query:1'), b64('Keyword:1')]) {
       expect(codes(await post('query ($id: ID!) { node(id: $id) { id } }', { id })), id).toEqual(['BAD_USER_INPUT']);
     }
@@ -180,32 +184,60 @@ describe(`client input (${driverUnderTest})`, () => {
       ['query ($c: String) { clusteringRuns(after: $c) { nodes { id } } }', drizzleCursor('N:1.5')],
       ['query ($c: String) { clusteringRuns(after: $c) { nodes { id } } }', drizzleCursor('N:99999999999')],
       ['query ($c: String) { articles(after: $c) { nodes { id } } }', drizzleCursor('T:["N:5","N:1"]')],
-      ['query ($c: String) { articles(after: $c, filter: { search: "election" }) { nodes { id } } }', drizzleCursor('T:["S:x","N:1"]')],
+      [
+        'query ($c: String) { articles(after: $c, filter: { search: "election" }) { nodes { id } } }',
+        drizzleCursor('T:["S:x","N:1"]'),
+      ],
       ['query ($c: String) { topics(after: $c) { nodes { id } } }', drizzleCursor('T:["N:0.5","N:1"]')],
       ['query ($c: String) { sources(after: $c) { nodes { id } } }', drizzleCursor('N:1')],
-      ['query ($c: String) { topics(first: 1) { nodes { articles(after: $c) { nodes { id } } } } }', b64(`feed:1:${drizzleCursor('T:["S:x","N:1"]')}`)],
+      [
+        'query ($c: String) { topics(first: 1) { nodes { articles(after: $c) { nodes { id } } } } }',
+        b64(`feed:1:${drizzleCursor('T:["S:x","N:1"]')}`),
+      ],
     ];
     for (const [query, cursor] of wrongType) {
-      expect(codes(await post(query, { c: cursor })), `${query} ${Buffer.from(cursor, 'base64').toString()}`).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await post(query, { c: cursor })), `${query} ${Buffer.from(cursor, 'base64').toString()}`).toEqual([
+        'BAD_USER_INPUT',
+      ]);
     }
     // The cursors a connection hands out still page on.
-    const first = await post<{ clusteringRuns: { pageInfo: { endCursor: string } } }>('{ clusteringRuns(first: 1) { pageInfo { endCursor } } }');
-    const next = await post<{ clusteringRuns: { nodes: unknown[] } }>('query ($c: String) { clusteringRuns(first: 1, after: $c) { nodes { id } } }', {
-      c: first.data?.clusteringRuns.pageInfo.endCursor,
-    });
+    const first = await post<{ clusteringRuns: { pageInfo: { endCursor: string } } }>(
+      '{ clusteringRuns(first: 1) { pageInfo { endCursor } } }',
+    );
+    const next = await post<{ clusteringRuns: { nodes: unknown[] } }>(
+      'query ($c: String) { clusteringRuns(first: 1, after: $c) { nodes { id } } }',
+      {
+        c: first.data?.clusteringRuns.pageInfo.endCursor,
+      },
+    );
     expect(next.errors).toBeUndefined();
     expect(next.data?.clusteringRuns.nodes).toHaveLength(1);
     expect(codes(await post('{ sources(first: 1, last: 1) { nodes { id } } }'))).toEqual(['BAD_USER_INPUT']);
     // Also beneath each node of nodes(ids:), which loads its items one by one.
-    const beneathNodes = await post('query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ClusteringRun { topics(first: 1, last: 1) { nodes { id } } } } }', {
-      ids: [ids.run, ids.run],
-    });
+    const beneathNodes = await post(
+      'query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ClusteringRun { topics(first: 1, last: 1) { nodes { id } } } } }',
+      {
+        ids: [ids.run, ids.run],
+      },
+    );
     expect(codes(beneathNodes)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
   });
 
   it('accepts only real ISO 8601 instants as DateTime, in variables and inline', async () => {
     const query = 'query ($after: DateTime) { articles(filter: { publishedAfter: $after }) { totalCount } }';
-    for (const value of ['1', '0000-01-01T00:00:00Z', '2020-02-30', '2021-02-29', '2020-01-01T24:00:00Z', '2020-01-01T23:59:60Z', '2020-01-01T00:00:00+24:00', '10000-01-01T00:00:00Z', 'now', '', 5]) {
+    for (const value of [
+      '1',
+      '0000-01-01T00:00:00Z',
+      '2020-02-30',
+      '2021-02-29',
+      '2020-01-01T24:00:00Z',
+      '2020-01-01T23:59:60Z',
+      '2020-01-01T00:00:00+24:00',
+      '10000-01-01T00:00:00Z',
+      'now',
+      '',
+      5,
+    ]) {
       const result = await post(query, { after: value });
       expect(codes(result), String(value)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors?.[0].message).toMatch(/DateTime must be an ISO 8601 date/);
@@ -216,7 +248,15 @@ describe(`client input (${driverUnderTest})`, () => {
       expect(result.errors?.[0].message).toMatch(/DateTime must be an ISO 8601 date/);
     }
     const counts: number[] = [];
-    for (const value of ['2020-02-29', '2004-01-01T00:00:00Z', '2004-01-01T02:00:00+02:00', '2004-01-01T00:00:00.000000Z', '2004-01-01T00:00', '1000-01-01', '9999-12-31T23:59:59.999Z']) {
+    for (const value of [
+      '2020-02-29',
+      '2004-01-01T00:00:00Z',
+      '2004-01-01T02:00:00+02:00',
+      '2004-01-01T00:00:00.000000Z',
+      '2004-01-01T00:00',
+      '1000-01-01',
+      '9999-12-31T23:59:59.999Z',
+    ]) {
       const result = await post<{ articles: { totalCount: number } }>(query, { after: value });
       expect(result.errors, value).toBeUndefined();
       counts.push(result.data!.articles.totalCount);
@@ -225,13 +265,26 @@ describe(`client input (${driverUnderTest})`, () => {
     expect(counts[1]).toBe(counts[2]);
     expect(counts[1]).toBe(counts[3]);
     expect(counts[1]).toBe(counts[4]);
-    const inline = await post<{ articles: { totalCount: number } }>('{ articles(filter: { publishedAfter: "2004-01-01T00:00Z" }) { totalCount } }');
+    const inline = await post<{ articles: { totalCount: number } }>(
+      '{ articles(filter: { publishedAfter: "2004-01-01T00:00Z" }) { totalCount } }',
+    );
     expect(inline.data?.articles.totalCount).toBe(counts[1]);
   });
 
   it('answers any search term with data or BAD_USER_INPUT', async () => {
     const query = 'query ($q: String) { articles(first: 3, filter: { search: $q }) { totalCount edges { snippet } } }';
-    for (const term of ['', ' ', '!!!', 'a & | !', '(a | b) & !c <-> d:*', '"unterminated', "'; drop table articles; --", '\ud800', 'x\udc00y', '日本語']) {
+    for (const term of [
+      '',
+      ' ',
+      '!!!',
+      'a & | !',
+      '(a | b) & !c <-> d:*',
+      '"unterminated',
+      "'; drop table articles; --",
+      '\ud800',
+      'x\udc00y',
+      '日本語',
+    ]) {
       const result = await post(query, { q: term });
       expect(result.errors, JSON.stringify(term)).toBeUndefined();
     }
@@ -239,7 +292,9 @@ describe(`client input (${driverUnderTest})`, () => {
       expect(codes(await post(query, { q: term })), term.slice(0, 10)).toEqual(['BAD_USER_INPUT']);
     }
     // NUL is refused in every string a query sends to the database, not only in searches.
-    expect(codes(await post('query ($slug: String) { topic(slug: $slug) { id } }', { slug: 'a\u0000' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await post('query ($slug: String) { topic(slug: $slug) { id } }', { slug: 'a\u0000' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 
   it('codes every refused variable and out-of-range number', async () => {
@@ -280,7 +335,8 @@ describe(`client input (${driverUnderTest})`, () => {
 
   it('takes back the cursors it gives, for every connection and every order', async () => {
     // Each node's identity: its id, or for a topic's history (changes have none) its run's.
-    const selection = (field: string) => `{ pageInfo { endCursor hasNextPage } nodes { ${field === 'history' ? 'run { id }' : 'id'} } }`;
+    const selection = (field: string) =>
+      `{ pageInfo { endCursor hasNextPage } nodes { ${field === 'history' ? 'run { id }' : 'id'} } }`;
     const identity = (node: { id?: string; run?: { id: string } }) => node.id ?? node.run?.id;
     const onNode = (id: string, type: string) => (field: string) => `node(id: "${id}") { ... on ${type} { ${field} } }`;
     const atRoot = (field: string) => field;
@@ -288,12 +344,30 @@ describe(`client input (${driverUnderTest})`, () => {
     // biome-ignore lint/suspicious/noExplicitAny: each case digs its page out of an answer of its own shape.
     type Case = [string, (field: string) => string, string, string, (data: any) => any];
     const cases: Case[] = [
-      ...['NEWEST', 'OLDEST'].map((order): Case => [`articles ${order}`, atRoot, 'articles', `orderBy: ${order}`, (d) => d.articles]),
+      ...['NEWEST', 'OLDEST'].map(
+        (order): Case => [`articles ${order}`, atRoot, 'articles', `orderBy: ${order}`, (d) => d.articles],
+      ),
       ['articles RELEVANCE', atRoot, 'articles', 'orderBy: RELEVANCE, filter: { search: "market" }', (d) => d.articles],
       ...['NEWEST', 'SIZE', 'TRENDING'].flatMap((order) =>
-        ['ACTIVE', 'RETIRED'].map((status): Case => [`topics ${order} ${status}`, atRoot, 'topics', `orderBy: ${order}, status: ${status}`, (d) => d.topics]),
+        ['ACTIVE', 'RETIRED'].map(
+          (status): Case => [
+            `topics ${order} ${status}`,
+            atRoot,
+            'topics',
+            `orderBy: ${order}, status: ${status}`,
+            (d) => d.topics,
+          ],
+        ),
       ),
-      ...['NEWEST', 'RELEVANCE'].map((order): Case => [`topic.articles ${order}`, onNode(ids.topic, 'Topic'), 'articles', `orderBy: ${order}`, (d) => d.node.articles]),
+      ...['NEWEST', 'RELEVANCE'].map(
+        (order): Case => [
+          `topic.articles ${order}`,
+          onNode(ids.topic, 'Topic'),
+          'articles',
+          `orderBy: ${order}`,
+          (d) => d.node.articles,
+        ],
+      ),
       ['topic.history', onNode(ids.topic, 'Topic'), 'history', '', (d) => d.node.history],
       ['source.articles', onNode(ids.source, 'Source'), 'articles', '', (d) => d.node.articles],
       ['clusteringRun.topics', onNode(ids.run, 'ClusteringRun'), 'topics', '', (d) => d.node.topics],

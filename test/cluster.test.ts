@@ -15,7 +15,10 @@ async function currentTopics(handle: TestDatabase) {
         with: {
           topic: {
             with: {
-              memberships: { where: { RAW: (table) => inCurrentRun(table) }, with: { article: { columns: { externalId: true } } } },
+              memberships: {
+                where: { RAW: (table) => inCurrentRun(table) },
+                with: { article: { columns: { externalId: true } } },
+              },
             },
           },
         },
@@ -57,7 +60,13 @@ describe('clustering the seed articles', () => {
     const second = await currentTopics(handle);
     const shape = (run: typeof first) =>
       run?.topics
-        .map((topic) => `${topic.label}:${topic.memberships.map((m) => m.article.externalId).sort().join(',')}`)
+        .map(
+          (topic) =>
+            `${topic.label}:${topic.memberships
+              .map((m) => m.article.externalId)
+              .sort()
+              .join(',')}`,
+        )
         .sort();
     expect(second?.id).not.toBe(first?.id);
     expect(shape(second)).toEqual(shape(first));

@@ -2,21 +2,20 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import { describe, expect, it } from 'vitest';
-
+import { chooseTopicCount } from '../src/clustering/choose-k.js';
 import {
   adjustedRandIndex,
   assignDocuments,
+  type ClusterDocument,
+  type ClusteringResult,
+  type ClusteringStage,
   clusterCorpus,
   clusterDocuments,
   createCorpus,
   LABEL_SEPARATOR,
   normalizedMutualInformation,
   vMeasure,
-  type ClusterDocument,
-  type ClusteringResult,
-  type ClusteringStage,
 } from '../src/clustering/index.js';
-import { chooseTopicCount } from '../src/clustering/choose-k.js';
 import { kMeans } from '../src/clustering/kmeans.js';
 import { randomizedTruncatedSvd } from '../src/clustering/truncated-svd.js';
 import { denseMatrix } from '../src/numeric/dense-matrix.js';
@@ -24,7 +23,7 @@ import { allocateKMeansStarts, kMeansStarts } from '../src/numeric/kmeans-starts
 import { deriveSeed } from '../src/numeric/random.js';
 import { defaultParallel, sharedArrays, singleThread } from '../src/parallel/compute.js';
 import { HelperPool } from '../src/parallel/pool.js';
-import { createCorpus as createTextCorpus, type Corpus } from '../src/text/corpus.js';
+import { type Corpus, createCorpus as createTextCorpus } from '../src/text/corpus.js';
 import { scanTexts } from '../src/text/tokenize.js';
 import { readBbcSample } from './helpers/bbc.js';
 
@@ -52,18 +51,66 @@ Yoon's government adopted a hardline stance against Pyongyang, often responding 
 
 /** Three clearly separate subjects, four articles each, for checks that need exact answers. */
 const THEMED_ARTICLES: (ClusterDocument & { theme: string })[] = [
-  ['football', 'Striker scores late winner', 'The striker scored a late goal as the league leaders won the match. The manager praised the team after the league match.'],
-  ['football', 'Manager sacked after defeat', 'The club sacked its manager after a fifth league defeat. The team has not scored a goal in three matches and the striker is injured.'],
-  ['football', 'Cup final tickets sold out', 'Fans bought every ticket for the cup final. The team hopes its striker recovers before the match, the manager said after training.'],
-  ['football', 'Goalkeeper signs new contract', 'The goalkeeper signed a new contract with the club. The manager said the team needs him for the league title race and the cup match.'],
-  ['rates', 'Central bank raises interest rates', 'The central bank raised interest rates again as inflation stayed high. Economists expect further increases in interest rates this year.'],
-  ['rates', 'Inflation eases slightly', 'Inflation eased slightly last month, but the central bank said interest rates would stay high until prices stabilise.'],
-  ['rates', 'Mortgage costs climb', 'Higher interest rates pushed mortgage costs up. Borrowers blame the central bank, which is fighting inflation with higher rates.'],
-  ['rates', 'Bond markets expect rate cut', 'Bond markets now expect the central bank to cut interest rates next year as inflation falls and the economy slows.'],
-  ['phones', 'New smartphone has bigger battery', 'The new smartphone has a bigger battery and a faster chip. The phone maker says the camera app uses the chip for photos.'],
-  ['phones', 'Phone maker unveils foldable screen', 'The phone maker unveiled a smartphone with a foldable screen. The battery lasts two days and the chip is faster.'],
-  ['phones', 'App store rules change', 'Smartphone owners will be able to install any app after the phone maker changed its app store rules for the camera and battery apps.'],
-  ['phones', 'Chip shortage hits phone sales', 'A chip shortage cut smartphone sales. The phone maker could not get enough chips for its battery and camera modules.'],
+  [
+    'football',
+    'Striker scores late winner',
+    'The striker scored a late goal as the league leaders won the match. The manager praised the team after the league match.',
+  ],
+  [
+    'football',
+    'Manager sacked after defeat',
+    'The club sacked its manager after a fifth league defeat. The team has not scored a goal in three matches and the striker is injured.',
+  ],
+  [
+    'football',
+    'Cup final tickets sold out',
+    'Fans bought every ticket for the cup final. The team hopes its striker recovers before the match, the manager said after training.',
+  ],
+  [
+    'football',
+    'Goalkeeper signs new contract',
+    'The goalkeeper signed a new contract with the club. The manager said the team needs him for the league title race and the cup match.',
+  ],
+  [
+    'rates',
+    'Central bank raises interest rates',
+    'The central bank raised interest rates again as inflation stayed high. Economists expect further increases in interest rates this year.',
+  ],
+  [
+    'rates',
+    'Inflation eases slightly',
+    'Inflation eased slightly last month, but the central bank said interest rates would stay high until prices stabilise.',
+  ],
+  [
+    'rates',
+    'Mortgage costs climb',
+    'Higher interest rates pushed mortgage costs up. Borrowers blame the central bank, which is fighting inflation with higher rates.',
+  ],
+  [
+    'rates',
+    'Bond markets expect rate cut',
+    'Bond markets now expect the central bank to cut interest rates next year as inflation falls and the economy slows.',
+  ],
+  [
+    'phones',
+    'New smartphone has bigger battery',
+    'The new smartphone has a bigger battery and a faster chip. The phone maker says the camera app uses the chip for photos.',
+  ],
+  [
+    'phones',
+    'Phone maker unveils foldable screen',
+    'The phone maker unveiled a smartphone with a foldable screen. The battery lasts two days and the chip is faster.',
+  ],
+  [
+    'phones',
+    'App store rules change',
+    'Smartphone owners will be able to install any app after the phone maker changed its app store rules for the camera and battery apps.',
+  ],
+  [
+    'phones',
+    'Chip shortage hits phone sales',
+    'A chip shortage cut smartphone sales. The phone maker could not get enough chips for its battery and camera modules.',
+  ],
 ].map(([theme, title, body]) => ({ theme, title, body }));
 
 /**
@@ -138,7 +185,12 @@ describe('clustering', () => {
 
   it('separates clearly different subjects', () => {
     const result = clusterDocuments(docs, { k: 3, seed: 1 });
-    expect(adjustedRandIndex(themes, result.memberships.map((m) => m.topic))).toBe(1);
+    expect(
+      adjustedRandIndex(
+        themes,
+        result.memberships.map((m) => m.topic),
+      ),
+    ).toBe(1);
   });
 
   it('is deterministic for a seed', () => {
@@ -338,7 +390,10 @@ describe('building blocks', () => {
     const expected = singleThread.multiplyDense(a, m);
     expect(parallel.multiplyDense(a, m)).toEqual(expected);
     // Only the columns from 30 on, into a shared scratch.
-    const fromThirty = parallel.multiplyDense(a, m, { into: denseMatrix(rows, width, sharedArrays.float64(rows * width)), fromColumn: 30 });
+    const fromThirty = parallel.multiplyDense(a, m, {
+      into: denseMatrix(rows, width, sharedArrays.float64(rows * width)),
+      fromColumn: 30,
+    });
     for (let row = 0; row < rows; row++) {
       const columns = [row * width + 30, (row + 1) * width] as const;
       expect(fromThirty.values.subarray(...columns)).toEqual(expected.values.subarray(...columns));
@@ -378,14 +433,20 @@ describe('building blocks', () => {
     const rows = 4000;
     const width = 40;
     const random = minimalStandard(3);
-    const vectors = Float64Array.from({ length: rows * width }, (_, i) => random() + ((Math.floor(i / width) % 4) === i % 4 ? 2 : 0));
+    const vectors = Float64Array.from(
+      { length: rows * width },
+      (_, i) => random() + (Math.floor(i / width) % 4 === i % 4 ? 2 : 0),
+    );
     const split = kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4, parallel });
     if (availableParallelism() >= 2) expect(parallel.helperTasks()).toBe(helperTasks + 1);
     const output = allocateKMeansStarts(rows, width, 4, 4);
     const seeds = [0, 1, 2, 3].map((restart) => deriveSeed(9, restart));
     kMeansStarts({ data: denseMatrix(rows, width, vectors), k: 4, seeds, maxIterations: 100 }, output);
     const { stats } = output;
-    const best = [0, 1, 2, 3].reduce((bestSoFar, start) => (stats[2 * start] < stats[2 * bestSoFar] - 1e-9 ? start : bestSoFar), 0);
+    const best = [0, 1, 2, 3].reduce(
+      (bestSoFar, start) => (stats[2 * start] < stats[2 * bestSoFar] - 1e-9 ? start : bestSoFar),
+      0,
+    );
     expect(split.inertia).toBe(stats[2 * best]);
     expect(Array.from(split.assignments)).toEqual(Array.from(output.assignments.subarray(best * rows, (best + 1) * rows)));
     expect(kMeans(vectors, rows, width, { k: 4, seed: 9, restarts: 4, parallel: singleThread })).toEqual(split);

@@ -6,14 +6,14 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articleTopics, articles, } from '../src/db/schema.js';
 import { CHANGES_CHANNEL, parseChangeNotice } from '../src/db/change-notices.js';
 import { lockCurrentRun } from '../src/db/current-run.js';
+import { articles, articleTopics } from '../src/db/schema.js';
 import { completeRun, runClustering } from '../src/jobs/cluster.js';
 import { FAILED_BY_OPERATOR, failRun, startRun } from '../src/jobs/run-lock.js';
 import { readBbcSample, storeLines } from './helpers/bbc.js';
-import { themedArticles } from './helpers/themes.js';
 import { createCorpusDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
+import { themedArticles } from './helpers/themes.js';
 
 describe('imports during clustering runs', () => {
   const sample = readBbcSample();
@@ -59,7 +59,9 @@ describe('imports during clustering runs', () => {
       .where(and(eq(articleTopics.runId, summary.runId), sql`${articles.externalId} in ${fresh.map((line) => line.id)}`));
     expect(memberships).toHaveLength(5);
     for (const membership of memberships) expect(membership).toEqual({ origin: 'placed', retired: null });
-    expect(await handle.db.$count(articleTopics, and(eq(articleTopics.runId, summary.runId), eq(articleTopics.origin, 'carried')))).toBe(0);
+    expect(
+      await handle.db.$count(articleTopics, and(eq(articleTopics.runId, summary.runId), eq(articleTopics.origin, 'carried'))),
+    ).toBe(0);
     expect(await inconsistencies()).toEqual({ sizes: 0, articles: 0 });
   });
 
@@ -82,7 +84,9 @@ describe('imports during clustering runs', () => {
 
   it('keeps topic sizes exact when many imports place articles at once', async () => {
     // Distinct articles in concurrent batches, all placed into the current run's topics.
-    const batches = Array.from({ length: 16 }, (_, i) => themedArticles((['football', 'rates', 'phones'] as const)[i % 3], 4, 100 + i));
+    const batches = Array.from({ length: 16 }, (_, i) =>
+      themedArticles((['football', 'rates', 'phones'] as const)[i % 3], 4, 100 + i),
+    );
     const results = await Promise.all(batches.map((batch) => storeLines(handle.db, batch)));
     expect(results.flatMap((result) => result.assignments)).toHaveLength(64);
     expect(await inconsistencies()).toEqual({ sizes: 0, articles: 0 });
@@ -125,29 +129,32 @@ describe('imports during clustering runs', () => {
   });
 
   // PGlite runs one transaction at a time anyway; on PostgreSQL the lock keeps them apart.
-  it.runIf(driverUnderTest === 'postgres')('does not switch runs while an import is placing articles into the current one', async () => {
-    const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let placing!: () => void;
-    const locked = new Promise<void>((resolve) => (placing = resolve));
-    // An import between reading the current run and committing its placements.
-    const importing = handle.db.transaction(async (tx) => {
-      await lockCurrentRun(tx, 'place');
-      placing();
-      await held;
-    });
-    await locked;
-    const run = runClustering(handle.db, { k: 4, seed: 6 });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const meanwhile = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
-    release();
-    await importing;
-    const summary = await run;
-    expect(meanwhile?.id).toBe(before?.id);
-    const after = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
-    expect(after?.id).toBe(summary.runId);
-  });
+  it.runIf(driverUnderTest === 'postgres')(
+    'does not switch runs while an import is placing articles into the current one',
+    async () => {
+      const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let placing!: () => void;
+      const locked = new Promise<void>((resolve) => (placing = resolve));
+      // An import between reading the current run and committing its placements.
+      const importing = handle.db.transaction(async (tx) => {
+        await lockCurrentRun(tx, 'place');
+        placing();
+        await held;
+      });
+      await locked;
+      const run = runClustering(handle.db, { k: 4, seed: 6 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const meanwhile = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+      release();
+      await importing;
+      const summary = await run;
+      expect(meanwhile?.id).toBe(before?.id);
+      const after = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
+      expect(after?.id).toBe(summary.runId);
+    },
+  );
 
   it('stops a run that an operator failed while it computed, and never makes it current', async () => {
     const before = await handle.db.query.clusteringRuns.findFirst({ where: { isCurrent: true } });
@@ -156,7 +163,9 @@ describe('imports during clustering runs', () => {
     const started = await startRun(handle.db, { k: 4, seed: 5 });
     await failRun(handle.db, started.id);
     // Subscribers and the other servers hear of it (its process will send nothing more).
-    await expect.poll(() => notices.map((payload) => parseChangeNotice(payload))).toContainEqual({ kind: 'run', runId: started.id, status: 'failed' });
+    await expect
+      .poll(() => notices.map((payload) => parseChangeNotice(payload)))
+      .toContainEqual({ kind: 'run', runId: started.id, status: 'failed' });
     await unlisten();
     await expect(completeRun(handle.db, started)).rejects.toThrow(FAILED_BY_OPERATOR);
     const run = await handle.db.query.clusteringRuns.findFirst({ where: { id: started.id } });

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClustering } from '../src/jobs/cluster.js';
 import { readBbcSample, storeLines } from './helpers/bbc.js';
 import { bbcSample, createCorpusDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 import { startTestServer, subscribe, type TestServer } from './helpers/server.js';
+import { type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 const root = path.join(import.meta.dirname, '..');
 const TOKEN = 'events-token';
@@ -57,14 +57,21 @@ describe('changes made by another process on the database', () => {
   it('reach this server’s subscribers and clear its response cache at once', async () => {
     const before = await server.query<Topics>(TOPICS);
     const biggest = before.data!.topics.nodes[0];
-    const added = await subscribe(server.url, 'subscription ($t: ID!) { articleAdded(topicId: $t) { topic { id } article { title } } }', {
-      t: biggest.id,
-    });
+    const added = await subscribe(
+      server.url,
+      'subscription ($t: ID!) { articleAdded(topicId: $t) { topic { id } article { title } } }',
+      {
+        t: biggest.id,
+      },
+    );
     const updated = await subscribe(server.url, 'subscription ($t: ID!) { topicUpdated(id: $t) { id size } }', { t: biggest.id });
     // As `npm run seed` would: straight into the database, not through this server.
     const stored = await storeLines(handle.db, sample.slice(0, 40));
     expect(stored.assignments.length).toBeGreaterThan(20);
-    const tookMs = await within(2_000, async () => sizeTotal(await server.query<Topics>(TOPICS)) === sizeTotal(before) + stored.assignments.length);
+    const tookMs = await within(
+      2_000,
+      async () => sizeTotal(await server.query<Topics>(TOPICS)) === sizeTotal(before) + stored.assignments.length,
+    );
     expect(tookMs).toBeLessThan(2_000);
     expect(await added.waitFor('"articleAdded"')).toContain(biggest.id);
     expect(await updated.waitFor('"topicUpdated"')).toContain(biggest.id);
@@ -115,7 +122,14 @@ describe.runIf(driverUnderTest === 'postgres')('two server processes on one Post
     const imported = await post<{ importArticles: { created: number } }>(
       a.url,
       'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { created } }',
-      { a: [{ title: 'Striker signs for the cup holders', body: 'The striker signed a new contract with the club before the cup final, the coach said after training.' }] },
+      {
+        a: [
+          {
+            title: 'Striker signs for the cup holders',
+            body: 'The striker signed a new contract with the club before the cup final, the coach said after training.',
+          },
+        ],
+      },
       TOKEN,
     );
     expect(imported.data?.importArticles.created).toBe(1);
@@ -134,11 +148,15 @@ describe.runIf(driverUnderTest === 'postgres')('two server processes on one Post
       topicIds.map((t) => subscribe(b.url, 'subscription ($t: ID!) { articleAdded(topicId: $t) { article { title } } }', { t })),
     );
     const seeded = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--file', bbcSample.replace('bbc-200', 'bbc-500')], {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: handle.url ?? '' },
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/seed.ts', '--file', bbcSample.replace('bbc-200', 'bbc-500')],
+        {
+          cwd: root,
+          env: { ...process.env, DATABASE_URL: handle.url ?? '' },
+          stdio: 'ignore',
+        },
+      );
       child.on('exit', resolve);
     });
     expect(seeded).toBe(0);

@@ -69,18 +69,33 @@ describe(`schema-driven fuzzing (${driverUnderTest})`, () => {
 
   it(`answers ${COUNT} generated requests with data or coded errors, never an internal error`, async () => {
     const fuzzer = createFuzzer(schema, samples, SEED);
-    const result = await runFuzz({ url: server.url, token: TOKEN, cases: () => fuzzer.next(), count: COUNT, concurrency: CONCURRENCY });
+    const result = await runFuzz({
+      url: server.url,
+      token: TOKEN,
+      cases: () => fuzzer.next(),
+      count: COUNT,
+      concurrency: CONCURRENCY,
+    });
     console.log(
       `fuzz (${driverUnderTest}, seed ${SEED}): ${result.sent} requests, ${result.errors} errors, ` +
         `${result.withoutCode} without a code, ${result.internal} internal; ms by root field: ` +
-        [...result.timeByField].sort((a, b) => b[1] - a[1]).map(([field, ms]) => `${field} ${Math.round(ms)}`).join(', '),
+        [...result.timeByField]
+          .sort((a, b) => b[1] - a[1])
+          .map(([field, ms]) => `${field} ${Math.round(ms)}`)
+          .join(', '),
     );
     const kinds = new Map<string, number>();
     for (const { offence } of result.offending) {
-      const kind = offence.replace(/\$v\d+/g, '$v').replace(/got invalid value .*/s, 'got invalid value …').slice(0, 100);
+      const kind = offence
+        .replace(/\$v\d+/g, '$v')
+        .replace(/got invalid value .*/s, 'got invalid value …')
+        .slice(0, 100);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
-    const summary = [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${String(count).padStart(6)}  ${kind}`).join('\n');
+    const summary = [...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, count]) => `${String(count).padStart(6)}  ${kind}`)
+      .join('\n');
     const report = result.offending
       .slice(0, 5)
       .map(
@@ -90,6 +105,9 @@ describe(`schema-driven fuzzing (${driverUnderTest})`, () => {
       )
       .join('\n\n');
     expect(result.sent).toBe(COUNT);
-    expect(result.offending.length, `${result.offending.length} offending responses, by kind:\n${summary}\n\nthe first ones:\n\n${report}`).toBe(0);
+    expect(
+      result.offending.length,
+      `${result.offending.length} offending responses, by kind:\n${summary}\n\nthe first ones:\n\n${report}`,
+    ).toBe(0);
   }, 300_000);
 });

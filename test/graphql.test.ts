@@ -154,11 +154,14 @@ describe('GraphQL over HTTP', () => {
     const titles: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const result: { data?: { articles: { totalCount: number; nodes: { title: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } } =
-        await server.query(
-          `query ($after: String) { articles(first: 3, after: $after) { totalCount nodes { title } pageInfo { hasNextPage endCursor } } }`,
-          { after },
-        );
+      const result: {
+        data?: {
+          articles: { totalCount: number; nodes: { title: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        };
+      } = await server.query(
+        `query ($after: String) { articles(first: 3, after: $after) { totalCount nodes { title } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
       const connection = result.data?.articles;
       titles.push(...(connection?.nodes.map((node) => node.title) ?? []));
       if (!connection?.pageInfo.hasNextPage) break;

@@ -72,10 +72,14 @@ async function postTogether(url: string, body: string, count: number): Promise<{
   const { port } = new URL(url);
   const request = `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
   const sockets = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof connect>>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
-      socket.on('error', reject);
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+          socket.on('error', reject);
+        }),
+    ),
   );
   const answers = sockets.map((socket) => {
     let answer = '';
@@ -150,7 +154,13 @@ describe('the byte-bounded response cache', () => {
     const events = createNewsEvents();
     const cache = createResponseCache(events, { maxBytes: 10_000, ttlMs: 60_000 });
     const keyOf = responseCacheKey(cache);
-    const request = { documentString: '{ topics { totalCount } }', variableValues: {}, operationName: null, sessionId: null, context: {} };
+    const request = {
+      documentString: '{ topics { totalCount } }',
+      variableValues: {},
+      operationName: null,
+      sessionId: null,
+      context: {},
+    };
     const begun = await keyOf({ ...request, request: new Request('http://yoga/graphql') });
     events.publish('dataChanged');
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -223,7 +233,12 @@ describe('request coalescing', () => {
 
 describe('loading the HTTP settings', () => {
   it('reads CORS_ORIGINS, GRAPHIQL, INTROSPECTION, RESPONSE_CACHE_MAX_BYTES and MAX_BODY_BYTES_IN_FLIGHT, and refuses bad values', () => {
-    expect(loadConfig({}).http).toEqual({ maxBodyBytesInFlight: 32 * 1024 * 1024, corsOrigins: [], graphiql: true, introspection: true });
+    expect(loadConfig({}).http).toEqual({
+      maxBodyBytesInFlight: 32 * 1024 * 1024,
+      corsOrigins: [],
+      graphiql: true,
+      introspection: true,
+    });
     expect(loadConfig({}).responseCacheMaxBytes).toBe(32 * 1024 * 1024);
     const config = loadConfig({
       CORS_ORIGINS: 'https://news.example, http://localhost:3000/',
@@ -272,7 +287,9 @@ describe('the HTTP edge of the server', () => {
       expect(large.body.errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_LARGE');
       expect(large.body.errors?.[0].message).toMatch(/64 KB.*operator token/);
     }
-    const tooLargeForOperators = await post(server.url, paddedBody(OPERATOR_BODY_BYTES + 1), { authorization: `Bearer ${TOKEN}` });
+    const tooLargeForOperators = await post(server.url, paddedBody(OPERATOR_BODY_BYTES + 1), {
+      authorization: `Bearer ${TOKEN}`,
+    });
     expect(tooLargeForOperators.status).toBe(413);
 
     const before = await handle.db.$count(articles);
@@ -379,11 +396,15 @@ describe('the HTTP edge of the server', () => {
       });
     }
     // GET never runs a mutation.
-    const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(mutation)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(mutation)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(viaGet.status).toBe(405);
     expect(await handle.db.$count(articles)).toBe(before);
     // JSON with a charset, and GET for a query, are served.
-    const json = await post(server.url, JSON.stringify({ query: '{ sources { totalCount } }' }), { 'content-type': 'application/json; charset=utf-8' });
+    const json = await post(server.url, JSON.stringify({ query: '{ sources { totalCount } }' }), {
+      'content-type': 'application/json; charset=utf-8',
+    });
     expect(json.status).toBe(200);
     const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ sources { totalCount } }')}`);
     expect(get.status).toBe(200);
@@ -434,7 +455,9 @@ describe('the HTTP edge of the server', () => {
     const introspection = JSON.stringify({ query: '{ __schema { queryType { name } } __type(name: "Topic") { name } }' });
     const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).toContain('GraphiQL');
-    expect((await post(server.url, introspection)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } }, __type: { name: 'Topic' } } });
+    expect((await post(server.url, introspection)).body).toEqual({
+      data: { __schema: { queryType: { name: 'Query' } }, __type: { name: 'Topic' } },
+    });
 
     const closed = await startTestServer(handle, { http: { graphiql: false, introspection: false } });
     try {
@@ -444,7 +467,9 @@ describe('the HTTP edge of the server', () => {
       expect(refused.body.data).toBeUndefined();
       expect(refused.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
       expect(refused.body.errors?.[0].message).toContain('INTROSPECTION=off');
-      expect((await post(closed.url, JSON.stringify({ query: '{ __typename sources { totalCount } }' }))).body.errors).toBeUndefined();
+      expect(
+        (await post(closed.url, JSON.stringify({ query: '{ __typename sources { totalCount } }' }))).body.errors,
+      ).toBeUndefined();
     } finally {
       await closed.close();
     }

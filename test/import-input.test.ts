@@ -138,7 +138,12 @@ describe(`import on ${driverUnderTest}: bad lines are rejected alone, with their
     const summary = await importJsonlFile(handle.db, corpusFile(lines));
     expect(summary.inserted).toBe(3);
     expect(summary.rejected).toEqual([
-      { line: 2, reason: expect.stringMatching(/^refused by the database: string is too long for tsvector \(\d+ bytes, max 1048575 bytes\)$/) },
+      {
+        line: 2,
+        reason: expect.stringMatching(
+          /^refused by the database: string is too long for tsvector \(\d+ bytes, max 1048575 bytes\)$/,
+        ),
+      },
     ]);
     expect(await storedIds('big-')).toEqual(['big-1', 'big-3', 'big-4']);
   });
@@ -159,7 +164,13 @@ describe(`import on ${driverUnderTest}: bad lines are rejected alone, with their
           expectedStored.push(id);
           break;
         case 2: // invalid UTF-8 (a lone continuation byte, then a truncated sequence)
-          lines.push(Buffer.concat([Buffer.from(`{"id":"${id}","title":"Caf`), Buffer.from([0xe9]), Buffer.from(`","body":"x\xe2\x82"}\n`, 'latin1')]));
+          lines.push(
+            Buffer.concat([
+              Buffer.from(`{"id":"${id}","title":"Caf`),
+              Buffer.from([0xe9]),
+              Buffer.from(`","body":"x\xe2\x82"}\n`, 'latin1'),
+            ]),
+          );
           expectedRejected.push({ line: i, reason: /^not valid UTF-8$/ });
           break;
         case 3: // blank lines: empty, spaces, CR only
@@ -259,7 +270,8 @@ describe(`import on ${driverUnderTest}: bad lines are rejected alone, with their
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({
-        query: 'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { created duplicates rejected items { index status reason } } }',
+        query:
+          'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { created duplicates rejected items { index status reason } } }',
         variables: { a: input },
       }),
     });
@@ -296,10 +308,22 @@ describe(`import on ${driverUnderTest}: bad lines are rejected alone, with their
     expect(result.data?.importArticles).toMatchObject({ created: 21, duplicates: 0, rejected: 2 });
     const rejected = result.data?.importArticles.items.filter((item) => item.status === 'REJECTED');
     expect(rejected).toEqual([
-      { index: 20, status: 'REJECTED', reason: expect.stringMatching(/^refused by the database: string is too long for tsvector/) },
-      { index: 21, status: 'REJECTED', reason: 'conflict: an article with id "api-db-first" is already stored with different content' },
+      {
+        index: 20,
+        status: 'REJECTED',
+        reason: expect.stringMatching(/^refused by the database: string is too long for tsvector/),
+      },
+      {
+        index: 21,
+        status: 'REJECTED',
+        reason: 'conflict: an article with id "api-db-first" is already stored with different content',
+      },
     ]);
-    expect(await storedIds('api-db-')).toEqual(['api-db-first', ...Array.from({ length: 20 }, (_, i) => `api-db-${i}`), 'api-db-late']);
+    expect(await storedIds('api-db-')).toEqual([
+      'api-db-first',
+      ...Array.from({ length: 20 }, (_, i) => `api-db-${i}`),
+      'api-db-late',
+    ]);
   });
 });
 
@@ -319,11 +343,15 @@ describe(`npm run seed -- --file on ${driverUnderTest}: one readable line per pr
       env.DATA_DIR = dataDir;
     }
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--file', file, '--no-cluster'], {
-        cwd: root,
-        env,
-        maxBuffer: 10_000_000,
-      });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/seed.ts', '--file', file, '--no-cluster'],
+        {
+          cwd: root,
+          env,
+          maxBuffer: 10_000_000,
+        },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -332,7 +360,11 @@ describe(`npm run seed -- --file on ${driverUnderTest}: one readable line per pr
   }
 
   it('stores the lines around a NUL and names it, without SQL or parameters', async () => {
-    const file = corpusFile(['{"title":"ok 1","body":"b1"}', '{"title":"bad \\u0000","body":"x"}', '{"title":"ok 2","body":"b2"}']);
+    const file = corpusFile([
+      '{"title":"ok 1","body":"b1"}',
+      '{"title":"bad \\u0000","body":"x"}',
+      '{"title":"ok 2","body":"b2"}',
+    ]);
     const result = await seed(file);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`${file}:2: rejected: "title" contains a NUL character (\\u0000) at character 5\n`);
@@ -340,12 +372,20 @@ describe(`npm run seed -- --file on ${driverUnderTest}: one readable line per pr
   }, 60_000);
 
   it('prints the database’s reason for a line it refuses, and a conflict, one line each', async () => {
-    const file = corpusFile([article('cli-1'), article('cli-2', { body: oversizedSearchBody }), article('cli-1', { title: 'Other' })]);
+    const file = corpusFile([
+      article('cli-1'),
+      article('cli-2', { body: oversizedSearchBody }),
+      article('cli-1', { title: 'Other' }),
+    ]);
     const result = await seed(file);
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^${file}:2: rejected: refused by the database: string is too long for tsvector \\(\\d+ bytes, max 1048575 bytes\\)$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${file}:2: rejected: refused by the database: string is too long for tsvector \\(\\d+ bytes, max 1048575 bytes\\)$`,
+      ),
+    );
     // The refused line made the batch go one article at a time: line 1 was stored by then.
     expect(lines[1]).toBe(`${file}:3: rejected: conflict: an article with id "cli-1" is already stored with different content`);
     expect(result.stdout).toMatch(/1 inserted, 0 already present, 2 rejected/);
@@ -379,12 +419,18 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
     seed = (seed * 48_271) % 2_147_483_647;
     return seed / 2_147_483_647;
   };
-  const shuffle = <T>(list: T[]) => list.map((item) => ({ item, key: random() })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+  const shuffle = <T>(list: T[]) =>
+    list
+      .map((item) => ({ item, key: random() }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ item }) => item);
 
   /** Stores the batches at once, each tried once only (a deadlock would fail it); every one must succeed. */
   async function storeConcurrently(batches: ValidArticle[][]) {
     const results = await Promise.allSettled(batches.map((batch) => storeArticles(handle.db, batch, { attempts: 1 })));
-    const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason?.cause?.message ?? result.reason)] : []));
+    const failures = results.flatMap((result) =>
+      result.status === 'rejected' ? [String(result.reason?.cause?.message ?? result.reason)] : [],
+    );
     expect(failures).toEqual([]);
     return results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   }
@@ -394,7 +440,11 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
       const names = Array.from({ length: 150 }, (_, i) => `Concurrent source ${round}-${i}`);
       const batches = Array.from({ length: 24 }, (_, b) =>
         Array.from({ length: 30 }, (_, i) =>
-          valid({ title: `Own story ${round}-${b}-${i}`, body: `Told once: ${round}-${b}-${i}.`, source: names[Math.floor(random() * names.length)] }),
+          valid({
+            title: `Own story ${round}-${b}-${i}`,
+            body: `Told once: ${round}-${b}-${i}.`,
+            source: names[Math.floor(random() * names.length)],
+          }),
         ),
       );
       const results = await storeConcurrently(batches);
@@ -406,13 +456,21 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
 
   it('lets 24 concurrent batches of the same 60 articles, in different orders, store each once without a deadlock', async () => {
     for (let round = 0; round < 3; round++) {
-      const shared = Array.from({ length: 60 }, (_, i) => valid({ title: `Shared story ${round}-${i}`, body: `Everyone has it: ${round}-${i}.` }));
+      const shared = Array.from({ length: 60 }, (_, i) =>
+        valid({ title: `Shared story ${round}-${i}`, body: `Everyone has it: ${round}-${i}.` }),
+      );
       const batches = Array.from({ length: 24 }, () => shuffle(shared).slice(0, 40));
       const outcomes = (await storeConcurrently(batches)).flatMap((result) => result.outcomes);
       const distinct = new Set(batches.flat()).size;
       expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(distinct);
       expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(24 * 40 - distinct);
-      const stored = await handle.db.$count(articles, inArray(articles.contentHash, shared.map((article) => article.contentHash)));
+      const stored = await handle.db.$count(
+        articles,
+        inArray(
+          articles.contentHash,
+          shared.map((article) => article.contentHash),
+        ),
+      );
       expect(stored).toBe(distinct);
     }
   }, 120_000);
@@ -430,7 +488,8 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
       expect(results.flatMap((result) => result.createdIds)).toHaveLength(distinct);
       const rejections = results.flatMap((result) => result.rejections);
       expect(rejections).toHaveLength(24 * 40 - distinct);
-      for (const { reason } of rejections) expect(reason).toMatch(/^conflict: an article with id "claimed-\d+-\d+" is already stored with different content$/);
+      for (const { reason } of rejections)
+        expect(reason).toMatch(/^conflict: an article with id "claimed-\d+-\d+" is already stored with different content$/);
     }
   }, 120_000);
 
@@ -439,7 +498,9 @@ describe.runIf(driverUnderTest === 'postgres')('concurrent imports on PostgreSQL
     const [key] = articleLockKeys([article]);
     const waitingForLocks = () =>
       handle.db
-        .execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)
+        .execute<{ n: number }>(
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        )
         .then((result) => Number((Array.isArray(result) ? result : (result as unknown as { rows: { n: number }[] }).rows)[0].n));
     let batch: Promise<unknown> | undefined;
     // Another transaction creates the batch's new source, and once the batch waits for it, waits

@@ -13,17 +13,17 @@ import { describe, expect, it } from 'vitest';
 
 import {
   assignDocuments,
+  type ClusteringResult,
   clusterDocuments,
   createCorpus,
-  normalizedMutualInformation,
-  type ClusteringResult,
   type LargeCorpusThresholds,
+  normalizedMutualInformation,
 } from '../src/clustering/index.js';
-import { defaultParallel } from '../src/parallel/compute.js';
-import { dotRows } from '../src/numeric/dense-matrix.js';
 import { Lsa } from '../src/clustering/lsa.js';
 import { TfidfVectoriser } from '../src/clustering/vectoriser.js';
+import { dotRows } from '../src/numeric/dense-matrix.js';
 import { selectRows } from '../src/numeric/sparse-matrix.js';
+import { defaultParallel } from '../src/parallel/compute.js';
 import { documentFrequencyLimitsFor } from '../src/text/tfidf.js';
 import { themedArticles } from './helpers/themes.js';
 

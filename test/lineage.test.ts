@@ -79,7 +79,10 @@ describe('traceLineage', () => {
       { kind: 'CONTINUED', inherits: 1 },
     ]);
     expect(lineage.ended).toEqual([{ previous: 0, kind: 'RETIRED', into: null }]);
-    expect(traceLineage(previous, next, 2, 2, { minimumClusterShare: 0 }).clusters[0]).toEqual({ kind: 'CONTINUED', inherits: 0 });
+    expect(traceLineage(previous, next, 2, 2, { minimumClusterShare: 0 }).clusters[0]).toEqual({
+      kind: 'CONTINUED',
+      inherits: 0,
+    });
   });
 
   it('follows its thresholds, and refuses thresholds that would let a topic survive twice', () => {
@@ -141,7 +144,11 @@ describe('re-clustering with the previous topics', () => {
     const kept = second.memberships.filter((membership, row) => heirOf[membership.topic] === previous.topicOf[row]).length;
     expect(kept / sample.length).toBeGreaterThanOrEqual(0.98);
     const truth = sample.map((article) => article.category);
-    const nmi = (result: typeof first) => normalizedMutualInformation(truth, result.memberships.map((m) => m.topic));
+    const nmi = (result: typeof first) =>
+      normalizedMutualInformation(
+        truth,
+        result.memberships.map((m) => m.topic),
+      );
     expect(nmi(second)).toBeGreaterThan(nmi(first) - 0.02);
   });
 
@@ -149,9 +156,7 @@ describe('re-clustering with the previous topics', () => {
     const withoutSport = sample.filter((article) => article.category !== 'sport');
     const first = clusterDocuments(withoutSport, { k: 4, seed: 1 });
     let next = 0;
-    const topicOf = Int32Array.from(sample, (article) =>
-      article.category === 'sport' ? -1 : first.memberships[next++].topic,
-    );
+    const topicOf = Int32Array.from(sample, (article) => (article.category === 'sport' ? -1 : first.memberships[next++].topic));
     const second = clusterDocuments(sample, { k: 5, seed: 2, previous: { topicOf, topicCount: 4 } });
     const kinds = second.lineage?.clusters.map((cluster) => cluster.kind).sort();
     expect(kinds).toEqual(['BORN', 'CONTINUED', 'CONTINUED', 'CONTINUED', 'CONTINUED']);

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsFolder } from '../src/db/client.js';
-import { runClustering } from '../src/jobs/cluster.js';
 import { articleTopics, topicChanges } from '../src/db/schema.js';
+import { runClustering } from '../src/jobs/cluster.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -19,7 +19,9 @@ describe('upgrading a database clustered before topics lived across runs', () =>
   let handle: TestDatabase;
 
   beforeAll(async () => {
-    const [first] = readdirSync(migrationsFolder).filter((name) => !name.startsWith('.')).sort();
+    const [first] = readdirSync(migrationsFolder)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
     cpSync(path.join(migrationsFolder, first), path.join(firstMigrationOnly, first), { recursive: true });
     handle = await createTestDatabase({ unmigrated: true });
     await handle.migrate(firstMigrationOnly);
@@ -38,8 +40,12 @@ describe('upgrading a database clustered before topics lived across runs', () =>
       (2, 1, 3, 0.9, false), (2, 2, 3, 0.8, false), (2, 3, 4, 0.9, false), (2, 4, 4, 0.6, true)`);
     await handle.db.execute(sql`insert into run_models (run_id, vocabulary, dimensions, weak_threshold, idf, components, centroids) values
       (2, '[]', 2, 0.1, ''::bytea, ''::bytea, decode('0000803f000000000000000000008040', 'hex'))`);
-    await handle.db.execute(sql`insert into topic_relations (topic_id, related_topic_id, score) values (3, 4, 0.2), (4, 3, 0.2), (1, 2, 0.3)`);
-    await handle.db.execute(sql`insert into article_similarities (run_id, article_id, similar_article_id, score) values (1, 1, 2, 0.8), (2, 1, 2, 0.9)`);
+    await handle.db.execute(
+      sql`insert into topic_relations (topic_id, related_topic_id, score) values (3, 4, 0.2), (4, 3, 0.2), (1, 2, 0.3)`,
+    );
+    await handle.db.execute(
+      sql`insert into article_similarities (run_id, article_id, similar_article_id, score) values (1, 1, 2, 0.8), (2, 1, 2, 0.9)`,
+    );
     await handle.migrate();
   });
   afterAll(async () => {
@@ -49,14 +55,15 @@ describe('upgrading a database clustered before topics lived across runs', () =>
 
   it('keeps the current run’s topics, ids, slugs and memberships, and drops the older run’s', async () => {
     const topics = await handle.db.query.topics.findMany({ orderBy: { id: 'asc' }, with: { changes: true } });
-    expect(topics.map((topic) => [topic.id, topic.slug, topic.bornRunId, topic.latestRunId, topic.retiredRunId, topic.size])).toEqual([
+    expect(
+      topics.map((topic) => [topic.id, topic.slug, topic.bornRunId, topic.latestRunId, topic.retiredRunId, topic.size]),
+    ).toEqual([
       [3, 'north-korea-kim-jong-un', 2, 2, null, 2],
       [4, 'hong-kong', 2, 2, null, 2],
     ]);
-    expect(topics.map((topic) => topic.changes.map((change) => [change.runId, change.kind, change.found, change.position]))).toEqual([
-      [[2, 'born', true, 0]],
-      [[2, 'born', true, 1]],
-    ]);
+    expect(
+      topics.map((topic) => topic.changes.map((change) => [change.runId, change.kind, change.found, change.position])),
+    ).toEqual([[[2, 'born', true, 0]], [[2, 'born', true, 1]]]);
     const centroids = await handle.db.execute(sql`select encode(centroid, 'hex') as hex from topic_changes order by position`);
     const rows = (Array.isArray(centroids) ? centroids : (centroids as { rows: { hex: string }[] }).rows) as { hex: string }[];
     expect(rows.map((row) => row.hex)).toEqual(['0000803f00000000', '0000000000008040']);
@@ -71,11 +78,13 @@ describe('upgrading a database clustered before topics lived across runs', () =>
   it('serves the upgraded topics, and clusters on from them', async () => {
     const server = await startTestServer(handle);
     try {
-      const result = await server.query<{ topics: { nodes: { slug: string; size: number; status: string; history: { totalCount: number } }[] } }>(
-        '{ topics { nodes { slug size status history { totalCount } relatedTopics { score } } } }',
-      );
+      const result = await server.query<{
+        topics: { nodes: { slug: string; size: number; status: string; history: { totalCount: number } }[] };
+      }>('{ topics { nodes { slug size status history { totalCount } relatedTopics { score } } } }');
       expect(result.errors).toBeUndefined();
-      expect(result.data?.topics.nodes.map((topic) => [topic.slug, topic.size, topic.status, topic.history.totalCount]).sort()).toEqual([
+      expect(
+        result.data?.topics.nodes.map((topic) => [topic.slug, topic.size, topic.status, topic.history.totalCount]).sort(),
+      ).toEqual([
         ['hong-kong', 2, 'ACTIVE', 1],
         ['north-korea-kim-jong-un', 2, 'ACTIVE', 1],
       ]);

@@ -139,7 +139,9 @@ describe.runIf(driverUnderTest === 'postgres')('DATABASE_STATEMENT_TIMEOUT', () 
     expect(answer.ms).toBeLessThan(5_000);
     expect(answer.status).toBe(503);
     expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['TIMEOUT']);
-    await expect.poll(() => server.output()).toMatch(/database statement timeout: canceling statement due to statement timeout \(in: select/);
+    await expect
+      .poll(() => server.output())
+      .toMatch(/database statement timeout: canceling statement due to statement timeout \(in: select/);
     expect(server.output()).not.toContain('params:');
   });
 

@@ -35,7 +35,8 @@ async function importThrough(server: TestServer, lines: { id: string; title: str
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({
-      query: 'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { created items { article { primaryTopic { id } } } } }',
+      query:
+        'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { created items { article { primaryTopic { id } } } } }',
       variables: { a: articles },
     }),
   });

@@ -79,7 +79,9 @@ describe('a server stopping during a clustering run', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ query: 'mutation { startClusteringRun(k: 4) { id status } }' }),
     });
-    expect(((await started.json()) as { data: { startClusteringRun: { status: string } } }).data.startClusteringRun.status).toBe('RUNNING');
+    expect(((await started.json()) as { data: { startClusteringRun: { status: string } } }).data.startClusteringRun.status).toBe(
+      'RUNNING',
+    );
     const stopping = Date.now();
     await server.close();
     expect(Date.now() - stopping).toBeLessThan(5_000);
@@ -175,13 +177,16 @@ describe('bad requests', () => {
   it('answers each with a clear error, stays up, and writes nothing', async () => {
     const articlesBefore = await handle.db.$count(articles);
     const runsBefore = await handle.db.$count(clusteringRuns);
-    const topicId = (await server.query<{ topics: { nodes: { id: string }[] } }>('{ topics { nodes { id } } }')).data
-      ?.topics.nodes[0].id;
+    const topicId = (await server.query<{ topics: { nodes: { id: string }[] } }>('{ topics { nodes { id } } }')).data?.topics
+      .nodes[0].id;
     const bigImport = Array.from({ length: 10_000 }, (_, i) => ({ title: `Bulk ${i}`, body: `Body ${i}` }));
     const cases: [string, string | Uint8Array<ArrayBuffer>][] = [
       ['invalid JSON', '{"query": "{ sources { totalCount } "'],
-      ['10 MB body', JSON.stringify({ query: "{ sources { totalCount } }", padding: 'x'.repeat(10 * 1024 * 1024) })],
-      ['depth bomb', JSON.stringify({ query: `{ ${'topics { nodes { relatedTopics { topic { '.repeat(8)} label ${'} } } }'.repeat(8)} }` })],
+      ['10 MB body', JSON.stringify({ query: '{ sources { totalCount } }', padding: 'x'.repeat(10 * 1024 * 1024) })],
+      [
+        'depth bomb',
+        JSON.stringify({ query: `{ ${'topics { nodes { relatedTopics { topic { '.repeat(8)} label ${'} } } }'.repeat(8)} }` }),
+      ],
       ['alias bomb', JSON.stringify({ query: `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: __typename`).join(' ')} }` })],
       [
         '10,000-item import',
@@ -193,7 +198,10 @@ describe('bad requests', () => {
       ['id of the wrong type', JSON.stringify({ query: `{ article(id: "${topicId}") { title } }` })],
       ['id that is no id', JSON.stringify({ query: '{ article(id: "not-an-id") { title } }' })],
       ['id of the wrong scalar', JSON.stringify({ query: '{ article(id: 12.5) { title } }' })],
-      ['invalid UTF-8', new Uint8Array([...Buffer.from('{"query": "{ sources { totalCount'), 0xff, 0xfe, ...Buffer.from(' } }"}')])],
+      [
+        'invalid UTF-8',
+        new Uint8Array([...Buffer.from('{"query": "{ sources { totalCount'), 0xff, 0xfe, ...Buffer.from(' } }"}')]),
+      ],
       ['unknown field', JSON.stringify({ query: '{ nonsense }' })],
     ];
     for (const [name, body] of cases) {

@@ -54,10 +54,11 @@ describe('clustering run ownership', () => {
     });
 
     it('refuses a second run, however old the first one’s heartbeat, and says how to stop it', async () => {
-      await handle.db.update(clusteringRuns).set({ heartbeatAt: sql`now() - interval '1 day'` }).where(eq(clusteringRuns.id, started.id));
-      await expect(runClustering(handle.db, { k: 3 })).rejects.toThrow(
-        `clustering run ${started.id} is already in progress`,
-      );
+      await handle.db
+        .update(clusteringRuns)
+        .set({ heartbeatAt: sql`now() - interval '1 day'` })
+        .where(eq(clusteringRuns.id, started.id));
+      await expect(runClustering(handle.db, { k: 3 })).rejects.toThrow(`clustering run ${started.id} is already in progress`);
       await expect(runClustering(handle.db, { k: 3 })).rejects.toThrow(`npm run cluster -- --fail-run ${started.id}`);
     });
 
@@ -81,16 +82,24 @@ describe('clustering run ownership', () => {
       const stuck = await startRun(other.db, { k: 3 });
       try {
         const env = { ...process.env, DATABASE_URL: handle.url };
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--fail-run', String(stuck.id)], { cwd: root, env });
+        const { stdout } = await run(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/cluster.ts', '--fail-run', String(stuck.id)],
+          { cwd: root, env },
+        );
         expect(stdout).toContain(`clustering run ${stuck.id} marked failed`);
         const [failed] = await handle.db.select().from(clusteringRuns).where(eq(clusteringRuns.id, stuck.id));
         expect(failed).toMatchObject({ status: 'failed', error: FAILED_BY_OPERATOR });
         // Nothing blocks the next run now.
         expect((await runClustering(handle.db, { k: 3 })).runId).toBeGreaterThan(stuck.id);
-        const again = await run(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--fail-run', String(stuck.id)], { cwd: root, env }).catch(
-          (error: { code: number; stderr: string }) => error,
-        );
-        expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`clustering run ${stuck.id} is not running (it has failed)`) });
+        const again = await run(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--fail-run', String(stuck.id)], {
+          cwd: root,
+          env,
+        }).catch((error: { code: number; stderr: string }) => error);
+        expect(again).toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining(`clustering run ${stuck.id} is not running (it has failed)`),
+        });
       } finally {
         await stuck.lease.release();
       }

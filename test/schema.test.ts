@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { isEnumType, isInputObjectType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile, schemaFile } from '../src/graphql/print.js';
 import { schema } from '../src/graphql/index.js';
-import { isObjectType, isInputObjectType, isEnumType } from 'graphql';
+import { printSchemaFile, schemaFile } from '../src/graphql/print.js';
 
 describe('schema.graphql', () => {
   it('is current (run `npm run schema:print` after changing the schema)', () => {

@@ -107,7 +107,9 @@ describe('start-up failures, each one line that says what to do', () => {
     try {
       const { code, output } = await runToExit(['src/server.ts'], { ...pglite, PORT: String(port) });
       expect(code).toBe(1);
-      expect(lastLine(output)).toBe(`could not start: port ${port} is in use (another server running?); set PORT to another port`);
+      expect(lastLine(output)).toBe(
+        `could not start: port ${port} is in use (another server running?); set PORT to another port`,
+      );
     } finally {
       blocker.close();
     }
@@ -136,7 +138,10 @@ describe('start-up failures, each one line that says what to do', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    const { code, output } = await runToExit(['src/server.ts'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/news`, PORT: '0' });
+    const { code, output } = await runToExit(['src/server.ts'], {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/news`,
+      PORT: '0',
+    });
     expect(code).toBe(1);
     expect(lastLine(output)).toBe(
       `could not start: cannot reach the database (connect ECONNREFUSED 127.0.0.1:${port}): is PostgreSQL running, and is DATABASE_URL right?`,
@@ -154,7 +159,15 @@ describe('start-up failures, each one line that says what to do', () => {
 
 describe.runIf(driverUnderTest === 'postgres')('npm start on a PostgreSQL server without the database', () => {
   const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://localhost');
-  const admin = postgres({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432), username: decodeURIComponent(serverUrl.username), password: decodeURIComponent(serverUrl.password), database: 'postgres', max: 1, onnotice: () => {} });
+  const admin = postgres({
+    host: serverUrl.hostname,
+    port: Number(serverUrl.port || 5432),
+    username: decodeURIComponent(serverUrl.username),
+    password: decodeURIComponent(serverUrl.password),
+    database: 'postgres',
+    max: 1,
+    onnotice: () => {},
+  });
   const name = `news_test_missing_${randomBytes(4).toString('hex')}`;
   const role = `news_test_role_${randomBytes(4).toString('hex')}`;
   const urlOf = (database: string, user?: string, password?: string) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { createCorpus, LEAD_EXTRA_WEIGHT, leadOf, TITLE_WEIGHT } from '../src/text/corpus.js';
-import { extractTerms, tokenize } from '../src/text/tokenize.js';
 import { buildTfidfMatrix, documentFrequencyLimitsFor, smoothedIdf } from '../src/text/tfidf.js';
+import { extractTerms, tokenize } from '../src/text/tokenize.js';
 
 describe('tokenize', () => {
   it('lowercases, drops punctuation, stop words, numbers and single letters', () => {
@@ -11,13 +11,7 @@ describe('tokenize', () => {
   });
 
   it('strips possessives, with straight and curly apostrophes', () => {
-    expect(tokenize("North Korea's leader and Trump’s letter").words).toEqual([
-      'north',
-      'korea',
-      'leader',
-      'trump',
-      'letter',
-    ]);
+    expect(tokenize("North Korea's leader and Trump’s letter").words).toEqual(['north', 'korea', 'leader', 'trump', 'letter']);
   });
 
   it('keeps hyphenated words and inner apostrophes as one token', () => {

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../src/config.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { type BbcLine, storeLines } from './helpers/bbc.js';
-import { themedArticles } from './helpers/themes.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { themedArticles } from './helpers/themes.js';
 
 const DAY = 86_400_000;
 /** Midnight UTC, `days` ago: the dates the test gives its articles. */
@@ -121,7 +121,12 @@ describe('dates, timelines and clustering windows', () => {
     expect(summary.topics.map((topic) => topic.kind)).toEqual(['CONTINUED', 'CONTINUED']);
 
     const retired = await server.query<{
-      topic: { status: string; size: number; successors: unknown[]; articles: { totalCount: number; edges: { node: { topics: { origin: string; topic: { id: string } }[] } }[] } };
+      topic: {
+        status: string;
+        size: number;
+        successors: unknown[];
+        articles: { totalCount: number; edges: { node: { topics: { origin: string; topic: { id: string } }[] } }[] };
+      };
     }>(
       `query ($id: ID!) { topic(id: $id) { status size successors { share }
         articles(first: 3) { totalCount edges { node { topics { origin topic { id } } } } } } }`,

@@ -10,7 +10,7 @@ import { articleTopics, clusteringRuns } from '../src/db/schema.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { readBbcSample, storeLines } from './helpers/bbc.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { startTestServer, subscribe, type Subscription, type TestServer } from './helpers/server.js';
+import { type Subscription, startTestServer, subscribe, type TestServer } from './helpers/server.js';
 
 const TOKEN = 'lineage-token';
 
@@ -102,7 +102,9 @@ describe('topics across clustering runs', () => {
     const [largest] = await currentTopics();
     const page = `query ($id: ID!, $after: String) { topic(id: $id) { articles(first: 25, after: $after) {
       totalCount nodes { id } pageInfo { hasNextPage endCursor } } } }`;
-    type Page = { topic: { articles: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    type Page = {
+      topic: { articles: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    };
     const firstPage = await query<Page>(page, { id: largest.id });
     const seen = firstPage.topic.articles.nodes.map((node) => node.id);
     const total = firstPage.topic.articles.totalCount;
@@ -146,9 +148,13 @@ describe('topics across clustering runs', () => {
     for (const topic of before) {
       subscribedIds.push(topic.id);
       subscriptions.push(
-        await subscribe(server.url, 'subscription ($t: ID!) { articleAdded(topicId: $t) { score topic { id } article { title } } }', {
-          t: topic.id,
-        }),
+        await subscribe(
+          server.url,
+          'subscription ($t: ID!) { articleAdded(topicId: $t) { score topic { id } article { title } } }',
+          {
+            t: topic.id,
+          },
+        ),
       );
     }
     await runClustering(handle.db, { k: 4, seed: 5 });
@@ -187,11 +193,20 @@ describe('topics across clustering runs', () => {
     expect(byId.topic.retiredAt).not.toBeNull();
     expect(byId.topic.successors[0]).toMatchObject({ topic: { id: heir.topic.id, status: 'ACTIVE' } });
     expect(byId.topic.successors[0].share).toBeGreaterThanOrEqual(0.7);
-    expect(byId.topic.history.nodes.map((change) => change.kind)).toEqual(['BORN', 'CONTINUED', 'CONTINUED', 'CONTINUED', 'MERGED']);
+    expect(byId.topic.history.nodes.map((change) => change.kind)).toEqual([
+      'BORN',
+      'CONTINUED',
+      'CONTINUED',
+      'CONTINUED',
+      'MERGED',
+    ]);
     expect(byId.topic.history.nodes.at(-1)?.ended).toBe(true);
-    const node = await query<{ node: { id: string; status: string } }>('query ($id: ID!) { node(id: $id) { id ... on Topic { status } } }', {
-      id: absorbed.topic.id,
-    });
+    const node = await query<{ node: { id: string; status: string } }>(
+      'query ($id: ID!) { node(id: $id) { id ... on Topic { status } } }',
+      {
+        id: absorbed.topic.id,
+      },
+    );
     expect(node.node).toEqual({ id: absorbed.topic.id, status: 'RETIRED' });
   });
 
@@ -208,12 +223,18 @@ describe('topics across clustering runs', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({
-        query: 'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { items { status article { primaryTopic { id } } } } }',
+        query:
+          'mutation ($a: [ArticleInput!]!) { importArticles(input: $a) { items { status article { primaryTopic { id } } } } }',
         variables: { a: [{ title: `Follow-up: ${member.title}`, body: `${member.body}\n\nMore on this story to follow.` }] },
       }),
     });
-    const imported = (await response.json()) as { data: { importArticles: { items: { status: string; article: { primaryTopic: { id: string } } }[] } } };
-    expect(imported.data.importArticles.items[0]).toMatchObject({ status: 'CREATED', article: { primaryTopic: { id: heir.topic.id } } });
+    const imported = (await response.json()) as {
+      data: { importArticles: { items: { status: string; article: { primaryTopic: { id: string } } }[] } };
+    };
+    expect(imported.data.importArticles.items[0]).toMatchObject({
+      status: 'CREATED',
+      article: { primaryTopic: { id: heir.topic.id } },
+    });
     const received = await subscriptions[subscribedIds.indexOf(absorbed.topic.id)].waitFor('Follow-up');
     expect(received).toContain(heir.topic.id);
   });
@@ -228,7 +249,10 @@ describe('topics across clustering runs', () => {
 
   it('prunes the memberships of old runs but keeps every run, topic and change', async () => {
     // Runs superseded more than an hour ago lose their memberships (the one before the current keeps them).
-    await handle.db.update(clusteringRuns).set({ supersededAt: sql`now() - interval '2 hours'` }).where(isNotNull(clusteringRuns.supersededAt));
+    await handle.db
+      .update(clusteringRuns)
+      .set({ supersededAt: sql`now() - interval '2 hours'` })
+      .where(isNotNull(clusteringRuns.supersededAt));
     await runClustering(handle.db, { k: 5, seed: 7 });
     const runs = await handle.db.select().from(clusteringRuns).orderBy(clusteringRuns.id);
     expect(runs).toHaveLength(7);
@@ -245,4 +269,3 @@ describe('topics across clustering runs', () => {
     expect(await handle.db.$count(clusteringRuns, eq(clusteringRuns.isCurrent, true))).toBe(1);
   });
 });
-

@@ -23,9 +23,7 @@ async function main(): Promise<void> {
     // Lets the peer order similarities by score and editorial links by position (unindexed
     // columns), as the product does; the topic feed's order uses a real index either way.
     disablePlugins: ['PgIndexBehaviorsPlugin'],
-    pgServices: [
-      makePgService({ connectionString, schemas: ['public', PEER_SCHEMA], poolConfig: { max: 10 } }),
-    ],
+    pgServices: [makePgService({ connectionString, schemas: ['public', PEER_SCHEMA], poolConfig: { max: 10 } })],
     grafserv: { graphiql: false, watch: false },
     grafast: { explain: false },
   };

@@ -37,9 +37,13 @@ export async function importAndCluster(options: PrepareOptions): Promise<Prepare
     const summary = await importJsonlFile(handle.db, corpus.file);
     const importSeconds = (performance.now() - importStart) / 1000;
     if (summary.rejected.length > 0) {
-      throw new Error(`the importer rejected ${summary.rejected.length} lines, e.g. line ${summary.rejected[0].line}: ${summary.rejected[0].reason}`);
+      throw new Error(
+        `the importer rejected ${summary.rejected.length} lines, e.g. line ${summary.rejected[0].line}: ${summary.rejected[0].reason}`,
+      );
     }
-    options.log(`imported ${summary.inserted} articles (${summary.alreadyPresent} already present) in ${importSeconds.toFixed(1)} s`);
+    options.log(
+      `imported ${summary.inserted} articles (${summary.alreadyPresent} already present) in ${importSeconds.toFixed(1)} s`,
+    );
     const clusterStart = performance.now();
     const run = await runClustering(handle.db, { k: options.k, seed: options.seed });
     const clusterSeconds = (performance.now() - clusterStart) / 1000;

@@ -119,7 +119,9 @@ export function checkBody(server: ServerKind, operation: Operation, body: string
 function variablesFor(server: ServerKind, operation: Operation, fixtures: Fixtures): Record<string, unknown>[] {
   switch (operation) {
     case 'topicFeed':
-      return fixtures.topicIds.map((id) => (server === 'peer' ? { id, runId: fixtures.currentRunId } : { id: globalId('Topic', id) }));
+      return fixtures.topicIds.map((id) =>
+        server === 'peer' ? { id, runId: fixtures.currentRunId } : { id: globalId('Topic', id) },
+      );
     case 'articlePage':
       return fixtures.articleIds.map((id) =>
         server === 'peer' ? { id, runId: fixtures.currentRunId } : { id: globalId('Article', id) },
@@ -137,7 +139,11 @@ export function requestsFor(server: ServerKind, operation: Operation, fixtures: 
     const body =
       server === 'floor'
         ? { operationName: OPERATION_NAME[operation], variables }
-        : { query: (server === 'ours' ? OUR_QUERIES : PEER_QUERIES)[operation], operationName: OPERATION_NAME[operation], variables };
+        : {
+            query: (server === 'ours' ? OUR_QUERIES : PEER_QUERIES)[operation],
+            operationName: OPERATION_NAME[operation],
+            variables,
+          };
     return { body: JSON.stringify(body), check: (response: string) => checkBody(server, operation, response) };
   });
 }

@@ -1,20 +1,20 @@
-import { createCorpus, LEAD_EXTRA_WEIGHT, TITLE_WEIGHT, type Corpus } from '../text/corpus.js';
-import { documentFrequencyLimitsFor } from '../text/tfidf.js';
-import { chooseTopicCount } from './choose-k.js';
-import { KMeansModel, type KMeansFit } from './kmeans-model.js';
-import { LINEAGE_DEFAULTS, type Lineage, type LineageOptions, traceLineage } from './lineage.js';
-import { labelTopics } from './labels.js';
-import { Lsa, type LsaFit } from './lsa.js';
 import { deriveSeed } from '../numeric/random.js';
 import { defaultParallel, type Parallel } from '../parallel/compute.js';
+import { type Corpus, createCorpus, LEAD_EXTRA_WEIGHT, TITLE_WEIGHT } from '../text/corpus.js';
+import { documentFrequencyLimitsFor } from '../text/tfidf.js';
+import { chooseTopicCount } from './choose-k.js';
+import { type KMeansFit, KMeansModel } from './kmeans-model.js';
+import { labelTopics } from './labels.js';
+import { LINEAGE_DEFAULTS, type Lineage, type LineageOptions, traceLineage } from './lineage.js';
+import { Lsa, type LsaFit } from './lsa.js';
 import { cosineSilhouette } from './silhouette.js';
-import { DEFAULT_NEIGHBOUR_SEARCH, relatedDocuments, relatedTopics, type NeighbourSearchOptions } from './similarity.js';
-import { StageRunner, type StageProgress } from './stage-runner.js';
+import { DEFAULT_NEIGHBOUR_SEARCH, type NeighbourSearchOptions, relatedDocuments, relatedTopics } from './similarity.js';
+import { type StageProgress, StageRunner } from './stage-runner.js';
 import { TopicPipeline } from './topic-pipeline.js';
 import type {
   ClusterDocument,
-  ClusterOptions,
   ClusteringResult,
+  ClusterOptions,
   KSelection,
   LargeCorpusThresholds,
   Neighbour,
@@ -160,7 +160,8 @@ function clusterVectors(
     fit,
     lineage: previous ? traceLineage(previous.topicOf, assignments, previous.topicCount, k, options.lineage) : null,
     silhouette:
-      k > 1 ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3), parallel)
+      k > 1
+        ? cosineSilhouette(vectors, dimensions, assignments, k, settings.silhouetteSampleSize, deriveSeed(seed, 3), parallel)
         : null,
   };
 }
@@ -281,7 +282,9 @@ export function clusterCorpus(corpus: Corpus, options: ClusterOptions = {}): Clu
       parallel,
     }),
   );
-  const clustering = runner.run('cluster', (onProgress) => clusterVectors(reduced, options, seed, thresholds, parallel, onProgress));
+  const clustering = runner.run('cluster', (onProgress) =>
+    clusterVectors(reduced, options, seed, thresholds, parallel, onProgress),
+  );
   const { fit } = clustering;
   const topics = runner.run('label', () => labelledTopics(corpus, fit, vectorised.limits.minDf), { steps: fit.model.k });
   const search: NeighbourSearchOptions = {

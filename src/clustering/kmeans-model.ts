@@ -3,9 +3,9 @@ import { deriveSeed, SeededRandom } from '../numeric/random.js';
 import type { Parallel } from '../parallel/compute.js';
 import { type KMeansResult, kMeans, lloyd } from './kmeans.js';
 import { centroidSimilarities } from './similarity.js';
-import { warmStartCentroids } from './warm-start.js';
 import type { StageProgress } from './stage-runner.js';
 import type { Membership } from './types.js';
+import { warmStartCentroids } from './warm-start.js';
 
 export interface KMeansModelOptions {
   k: number;
@@ -92,7 +92,13 @@ function coldStart(
   if (!sampled) return kMeans(vectors, rows, dimensions, { k, seed, restarts: options.restarts, onProgress, parallel });
   const sampleRows = new SeededRandom(deriveSeed(seed, 2)).sampleIndexes(rows, options.sampleSize);
   const sample = gatherRows(vectors, dimensions, sampleRows);
-  const fitted = kMeans(sample, sampleRows.length, dimensions, { k, seed, restarts: options.sampledRestarts, onProgress, parallel });
+  const fitted = kMeans(sample, sampleRows.length, dimensions, {
+    k,
+    seed,
+    restarts: options.sampledRestarts,
+    onProgress,
+    parallel,
+  });
   return lloyd(vectors, rows, dimensions, fitted.centroids, k, options.refinementIterations);
 }
 

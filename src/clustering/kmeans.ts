@@ -41,7 +41,12 @@ export function kMeans(vectors: Float64Array, rows: number, width: number, optio
   const restarts = Math.max(1, options.restarts);
   const seeds = Array.from({ length: restarts }, (_, restart) => deriveSeed(options.seed, restart));
   const parallel = options.parallel ?? defaultParallel();
-  const starts = parallel.kMeansStarts(denseMatrix(rows, width, vectors), k, seeds, options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
+  const starts = parallel.kMeansStarts(
+    denseMatrix(rows, width, vectors),
+    k,
+    seeds,
+    options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+  );
   // Among equal inertias the earlier start wins.
   let best = 0;
   for (let start = 1; start < restarts; start++) {

@@ -85,12 +85,7 @@ function wordsOf(term: string): string[] {
  * corpus saw at least `minDocumentFrequency` times, including terms the vectoriser pruned for
  * being too common (a label may be "Hong Kong" in a corpus about Hong Kong).
  */
-function rankCandidates(
-  corpus: Corpus,
-  assignments: Int32Array,
-  k: number,
-  options: LabelOptions,
-): ScoredTerm[][] {
+function rankCandidates(corpus: Corpus, assignments: Int32Array, k: number, options: LabelOptions): ScoredTerm[][] {
   const view = corpus.view();
   const columnOfTerm = new Int32Array(view.termCount).fill(-1);
   const candidateTerms: number[] = [];
@@ -185,12 +180,7 @@ function pickItems(candidates: ScoredTerm[], minItems: number, maxItems: number)
  * A label and keywords for every topic. Labels are unique: a topic whose label repeats another's
  * gets further items until it differs, and a number as the last resort.
  */
-export function labelTopics(
-  corpus: Corpus,
-  assignments: Int32Array,
-  k: number,
-  options: LabelOptions,
-): TopicLabel[] {
+export function labelTopics(corpus: Corpus, assignments: Int32Array, k: number, options: LabelOptions): TopicLabel[] {
   const ranked = rankCandidates(corpus, assignments, k, options);
   const surface = (item: ScoredTerm) => corpus.surfaceForm(item.termId);
   const build = (topic: number, minItems: number) => {

@@ -40,7 +40,8 @@ export function cosineSilhouette(
     const within = distanceSums[own] / (clusterSizes[own] - 1);
     let nearest = Infinity;
     for (let cluster = 0; cluster < k; cluster++) {
-      if (cluster !== own && clusterSizes[cluster] > 0) nearest = Math.min(nearest, distanceSums[cluster] / clusterSizes[cluster]);
+      if (cluster !== own && clusterSizes[cluster] > 0)
+        nearest = Math.min(nearest, distanceSums[cluster] / clusterSizes[cluster]);
     }
     const spread = Math.max(within, nearest);
     if (spread > 0) total += (nearest - within) / spread;

@@ -45,7 +45,8 @@ export function relatedTopics(centroidDirections: Float64Array, k: number, width
   for (let topic = 0; topic < k; topic++) {
     const others: Neighbour[] = [];
     for (let other = 0; other < k; other++) {
-      if (other !== topic) others.push({ index: other, score: dotRows(centroidDirections, topic, centroidDirections, other, width) });
+      if (other !== topic)
+        others.push({ index: other, score: dotRows(centroidDirections, topic, centroidDirections, other, width) });
     }
     others.sort((a, b) => b.score - a.score || a.index - b.index);
     related.push(others.slice(0, limit));
@@ -122,7 +123,12 @@ function compareBlocks(
   const { allocate } = parallel;
   if (right !== null) {
     const leftVectors = denseMatrix(left.length, width, gatherRows(vectors, width, left, allocate.float64(left.length * width)));
-    const rightColumns = transposeDense(gatherRows(vectors, width, right), right.length, width, allocate.float64(right.length * width));
+    const rightColumns = transposeDense(
+      gatherRows(vectors, width, right),
+      right.length,
+      width,
+      allocate.float64(right.length * width),
+    );
     const similarities = parallel.multiplyDense(leftVectors, denseMatrix(width, right.length, rightColumns)).values;
     for (let i = 0; i < left.length; i++) {
       const offset = i * right.length;
@@ -190,7 +196,9 @@ function partition(
   if (nonEmpty.length === 1) {
     // Degenerate split (identical vectors): cut in halves instead.
     const half = rows.length >> 1;
-    return [rows.subarray(0, half), rows.subarray(half)].flatMap((part, i) => partition(parallel, vectors, width, part, options, deriveSeed(seed, i)));
+    return [rows.subarray(0, half), rows.subarray(half)].flatMap((part, i) =>
+      partition(parallel, vectors, width, part, options, deriveSeed(seed, i)),
+    );
   }
   return nonEmpty.flatMap((part, i) =>
     part.length > 3 * options.partSize ? partition(parallel, vectors, width, part, options, deriveSeed(seed, i)) : [part],

@@ -222,7 +222,10 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
   passDone();
   const backProjected = multiplySparse(matrix, termSide, width, spare);
   passDone();
-  const { values, vectors } = symmetricEigen(symmetricProduct(parallel, range, backProjected, rows, width, transposeScratch), width);
+  const { values, vectors } = symmetricEigen(
+    symmetricProduct(parallel, range, backProjected, rows, width, transposeScratch),
+    width,
+  );
   const singularValues = values.map((value) => Math.sqrt(Math.max(value, 0)));
   const largest = singularValues[0] ?? 0;
   const significant = singularValues.filter((value) => value > largest * 1e-6).length;

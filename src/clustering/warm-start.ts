@@ -88,6 +88,7 @@ export function warmStartCentroids(
   groups.forEach((group, c) => {
     for (let d = 0; d < width; d++) centroids[c * width + d] = group.sum[d] / group.count;
   });
-  if (groups.length < k) addKMeansPlusPlusCentres(denseMatrix(rows, width, vectors), centroids, groups.length, k, uniformStream(seed));
+  if (groups.length < k)
+    addKMeansPlusPlusCentres(denseMatrix(rows, width, vectors), centroids, groups.length, k, uniformStream(seed));
   return { centroids, previousTopics };
 }

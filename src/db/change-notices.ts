@@ -71,7 +71,11 @@ export function parseChangeNotice(payload: string): ChangeNotice | null {
       const ids = decodeIds(value.ids);
       return ids.length > 0 ? { kind: 'articles', ids } : null;
     }
-    if (value.kind === 'run' && Number.isSafeInteger(value.runId) && (value.status === 'succeeded' || value.status === 'failed')) {
+    if (
+      value.kind === 'run' &&
+      Number.isSafeInteger(value.runId) &&
+      (value.status === 'succeeded' || value.status === 'failed')
+    ) {
       return { kind: 'run', runId: value.runId as number, status: value.status };
     }
   } catch {

@@ -8,7 +8,13 @@ import { type Logger, sql } from 'drizzle-orm';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { DATABASE_ALREADY_EXISTS, DATABASE_DOES_NOT_EXIST, INSUFFICIENT_PRIVILEGE, databaseCause, describeError } from './errors.js';
+import {
+  DATABASE_ALREADY_EXISTS,
+  DATABASE_DOES_NOT_EXIST,
+  databaseCause,
+  describeError,
+  INSUFFICIENT_PRIVILEGE,
+} from './errors.js';
 import { relations } from './relations.js';
 import { registerSessions } from './sessions.js';
 
@@ -222,7 +228,12 @@ async function createDatabase(databaseUrl: string, connectTimeoutMs: number): Pr
   if (name === '') throw new Error(`DATABASE_URL names no database (postgres://user@${where}/news)`);
   const { default: postgres } = await import('postgres');
   url.pathname = `/${MAINTENANCE_DATABASE}`;
-  const admin = postgres(url.toString(), { max: 1, onnotice: () => {}, fetch_types: false, connect_timeout: connectTimeoutMs / 1000 });
+  const admin = postgres(url.toString(), {
+    max: 1,
+    onnotice: () => {},
+    fetch_types: false,
+    connect_timeout: connectTimeoutMs / 1000,
+  });
   try {
     await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
   } catch (error) {

@@ -2,7 +2,7 @@
  * The current clustering run: the one readers see. Every "current run" query lives here, and the
  * lock that keeps placing articles into it and replacing it from overlapping.
  */
-import { type SQL, and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, Transaction } from './client.js';
 import { clusteringRuns, topicChanges } from './schema.js';

@@ -72,7 +72,11 @@ export function classifyDatabaseError(error: unknown): { trouble: DatabaseTroubl
   const cause = databaseCause(error);
   if (!cause) return undefined;
   const { code } = cause;
-  if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || (code.length === 5 && (code.startsWith(CONNECTION_EXCEPTION_CLASS) || code.startsWith(INSUFFICIENT_RESOURCES_CLASS)))) {
+  if (
+    UNREACHABLE_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATES.has(code) ||
+    (code.length === 5 && (code.startsWith(CONNECTION_EXCEPTION_CLASS) || code.startsWith(INSUFFICIENT_RESOURCES_CLASS)))
+  ) {
     return { trouble: 'unavailable', cause };
   }
   if (code === QUERY_CANCELED) return { trouble: 'timeout', cause };

@@ -52,9 +52,7 @@ export const articles = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     searchVector: tsvector('search_vector')
       .notNull()
-      .generatedAlwaysAs(
-        sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`,
-      ),
+      .generatedAlwaysAs(sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`),
   },
   (t) => [
     index('articles_source_idx').on(t.sourceId),
@@ -213,10 +211,7 @@ export const topicShares = pgTable(
     /** `articles` as a share of the earlier topic's articles that this run clustered. */
     share: real().notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.runId, t.fromTopicId, t.toTopicId] }),
-    index('topic_shares_to_idx').on(t.runId, t.toTopicId),
-  ],
+  (t) => [primaryKey({ columns: [t.runId, t.fromTopicId, t.toTopicId] }), index('topic_shares_to_idx').on(t.runId, t.toTopicId)],
 );
 
 export const membershipOrigin = pgEnum('membership_origin', ['clustered', 'placed', 'carried']);

@@ -59,7 +59,9 @@ function cursorCheck<Types extends SchemaTypes>(fieldConfig: PothosOutputFieldCo
   const declared = fieldConfig.extensions?.cursorKeys as CursorKeys | 'feed' | undefined;
   if (declared === 'feed') return null;
   if (!declared) {
-    throw new PothosSchemaError(`${fieldConfig.parentType}.${fieldConfig.name} takes cursors: declare its order's keys in extensions.cursorKeys`);
+    throw new PothosSchemaError(
+      `${fieldConfig.parentType}.${fieldConfig.name} takes cursors: declare its order's keys in extensions.cursorKeys`,
+    );
   }
   return (args: Record<string, unknown>) => {
     const keys = typeof declared === 'function' ? declared(args) : declared;
@@ -84,7 +86,10 @@ export class ClientInputPlugin<Types extends SchemaTypes> extends BasePlugin<Typ
     const checkCursors = cursorCheck(fieldConfig);
     // NUL first, before the other mappers decode ids from the strings; the cursors last, with the
     // ids decoded (an order may depend on the arguments), before plugin-drizzle reads them.
-    return { ...fieldConfig, argMappers: [refuseNul, ...(fieldConfig.argMappers ?? []), ...(checkCursors ? [checkCursors] : [])] };
+    return {
+      ...fieldConfig,
+      argMappers: [refuseNul, ...(fieldConfig.argMappers ?? []), ...(checkCursors ? [checkCursors] : [])],
+    };
   }
 
   /** Outside the argument mappers, so that errors of decoding ids are classified too. */

@@ -22,7 +22,11 @@ export function coalescePlugin(generation: () => number): Plugin {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
       const params = (args.contextValue as Partial<YogaInitialContext>).params;
       if (!params?.query) return;
-      const key = requestKey(generation(), { documentString: params.query, operationName: params.operationName, variableValues: params.variables });
+      const key = requestKey(generation(), {
+        documentString: params.query,
+        operationName: params.operationName,
+        variableValues: params.variables,
+      });
       setExecuteFn(async (executeArgs) => {
         let execution = inFlight.get(key);
         if (!execution) {

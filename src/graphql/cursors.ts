@@ -57,7 +57,12 @@ function fits(chunk: unknown, key: CursorKey): boolean {
  */
 export function checkCursor(cursor: string, keys: readonly CursorKey[]): void {
   const chunks = chunksOf(cursor);
-  if (!chunks || chunks.length === 0 || chunks.length > keys.length || !chunks.every((chunk, index) => fits(chunk, keys[index]))) {
+  if (
+    !chunks ||
+    chunks.length === 0 ||
+    chunks.length > keys.length ||
+    !chunks.every((chunk, index) => fits(chunk, keys[index]))
+  ) {
     throw invalidCursor(cursor);
   }
 }

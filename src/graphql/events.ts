@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { createPubSub } from 'graphql-yoga';
-import { type ChangeNotice, CHANGES_CHANNEL, parseChangeNotice } from '../db/change-notices.js';
+import { CHANGES_CHANNEL, type ChangeNotice, parseChangeNotice } from '../db/change-notices.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { inCurrentRun } from '../db/current-run.js';
 import { articleTopics, topicChanges } from '../db/schema.js';

@@ -42,7 +42,8 @@ export function decodeGlobalId(globalId: string): GlobalId {
   const separator = decoded.indexOf(':');
   const typename = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
-  if (separator < 0 || !TYPENAME.test(typename) || !DATABASE_ID_TEXT.test(id) || !isDatabaseId(Number(id))) throw invalid(globalId);
+  if (separator < 0 || !TYPENAME.test(typename) || !DATABASE_ID_TEXT.test(id) || !isDatabaseId(Number(id)))
+    throw invalid(globalId);
   return { typename, id };
 }
 

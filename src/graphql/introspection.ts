@@ -13,10 +13,13 @@ const noIntrospection: ValidationRule = (context) => ({
     // Reported once, where a query enters introspection (`__schema`, `__type`), not for every field inside.
     if (type && isIntrospectionType(type) && !(parent && isIntrospectionType(parent))) {
       context.reportError(
-        new GraphQLError(`Introspection is turned off on this server (INTROSPECTION=off): "${node.name.value}" cannot be queried.`, {
-          nodes: node,
-          extensions: { code: 'FORBIDDEN' },
-        }),
+        new GraphQLError(
+          `Introspection is turned off on this server (INTROSPECTION=off): "${node.name.value}" cannot be queried.`,
+          {
+            nodes: node,
+            extensions: { code: 'FORBIDDEN' },
+          },
+        ),
       );
     }
   },

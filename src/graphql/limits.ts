@@ -6,13 +6,12 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import {
   type ArgumentNode,
-  GraphQLError,
-  type GraphQLSchema,
   type DocumentNode,
-
+  GraphQLError,
+  GraphQLInt,
+  type GraphQLSchema,
   TypeInfo,
   valueFromAST,
-  GraphQLInt,
   visit,
   visitWithTypeInfo,
 } from 'graphql';
@@ -89,4 +88,3 @@ export function pageSizePlugin(): Plugin {
     },
   };
 }
-

@@ -12,7 +12,12 @@ type Builder = Parameters<typeof resolveNodes>[0];
 /** plugin-drizzle's loader rejects an id it found no row for with this message. */
 const NOT_FOUND = /^Model \w+\(.*\) not found$/s;
 
-export async function loadNode(builder: Builder, context: object, info: GraphQLResolveInfo, globalId: GlobalId): Promise<unknown> {
+export async function loadNode(
+  builder: Builder,
+  context: object,
+  info: GraphQLResolveInfo,
+  globalId: GlobalId,
+): Promise<unknown> {
   const type = info.schema.getType(globalId.typename);
   if (!isObjectType(type) || !type.getInterfaces().some((implemented) => implemented.name === 'Node')) {
     throw new GraphQLError(`${globalId.typename} is not a type of node`, { extensions: { code: 'BAD_USER_INPUT' } });

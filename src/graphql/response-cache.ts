@@ -47,7 +47,11 @@ export interface ByteBoundedCacheOptions {
 }
 
 /** An LRU cache of execution results, bounded by the UTF-8 bytes of their JSON. */
-export function createByteBoundedCache({ maxBytes, sweepEveryMs = 0, now = Date.now }: ByteBoundedCacheOptions): ByteBoundedCache {
+export function createByteBoundedCache({
+  maxBytes,
+  sweepEveryMs = 0,
+  now = Date.now,
+}: ByteBoundedCacheOptions): ByteBoundedCache {
   // A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used.
   const entries = new Map<string, Entry>();
   let bytes = 0;

@@ -7,7 +7,7 @@
  * their transport's status). The log names the cause in one line per request, without the SQL or
  * its parameters; identical lines within a second are counted into the next one.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { classifyDatabaseError, type DatabaseTrouble, describeError } from '../db/errors.js';
 

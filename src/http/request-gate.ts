@@ -49,7 +49,14 @@ export interface RequestGate {
 export function createRequestGate(options: { apiToken: string | undefined; maxBodyBytesInFlight: number }): RequestGate {
   let bytesInFlight = 0;
 
-  function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>) {
+  function refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) {
     // The body is read and dropped (never kept), so the client can read the answer.
     req.resume();
     sendError(res, status, code, message, headers);
@@ -64,9 +71,16 @@ export function createRequestGate(options: { apiToken: string | undefined; maxBo
       if (req.method !== 'POST') return true;
       const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
       if (mediaType !== 'application/json') {
-        return refuse(req, res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'POST requests must have "Content-Type: application/json" (GET takes queries in the URL)', {
-          accept: 'application/json',
-        });
+        return refuse(
+          req,
+          res,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'POST requests must have "Content-Type: application/json" (GET takes queries in the URL)',
+          {
+            accept: 'application/json',
+          },
+        );
       }
       const declared = req.headers['content-length'];
       const length = Number(declared);
@@ -83,9 +97,16 @@ export function createRequestGate(options: { apiToken: string | undefined; maxBo
       // must not lock out an import. A body larger than the allowance goes through when alone.
       if (operator) return true;
       if (bytesInFlight > 0 && bytesInFlight + length > options.maxBodyBytesInFlight) {
-        return refuse(req, res, 503, 'UNAVAILABLE', `the server is receiving too many request bodies at once; retry in ${RETRY_AFTER_SECONDS} s`, {
-          'retry-after': String(RETRY_AFTER_SECONDS),
-        });
+        return refuse(
+          req,
+          res,
+          503,
+          'UNAVAILABLE',
+          `the server is receiving too many request bodies at once; retry in ${RETRY_AFTER_SECONDS} s`,
+          {
+            'retry-after': String(RETRY_AFTER_SECONDS),
+          },
+        );
       }
       bytesInFlight += length;
       let released = false;

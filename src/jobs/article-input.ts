@@ -35,8 +35,7 @@ export type ArticleValidation = { ok: true; article: ValidArticle } | { ok: fals
 
 const MAX_TITLE_LENGTH = 1_000;
 const MAX_BODY_LENGTH = 1_000_000;
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 /**
  * Publication times are kept between these instants (UTC). PostgreSQL has no year 0 and writes
  * earlier years as "BC"; JavaScript writes years after 9999 as "+010000" and reads years 0001–0099
@@ -77,9 +76,11 @@ function codePointLength(text: string): number {
  * U+FFFD) and NUL (a text column cannot hold it; the whole INSERT would fail).
  */
 function checkStorableText(text: string, field: string): void {
-  if (!text.isWellFormed()) throw new Error(`"${field}" contains a lone surrogate (half of a UTF-16 pair): not valid Unicode text`);
+  if (!text.isWellFormed())
+    throw new Error(`"${field}" contains a lone surrogate (half of a UTF-16 pair): not valid Unicode text`);
   const nul = text.indexOf('\u0000');
-  if (nul !== -1) throw new Error(`"${field}" contains a NUL character (\\u0000) at character ${codePointLength(text.slice(0, nul)) + 1}`);
+  if (nul !== -1)
+    throw new Error(`"${field}" contains a NUL character (\\u0000) at character ${codePointLength(text.slice(0, nul)) + 1}`);
 }
 
 function optionalString(value: unknown, field: string, maxLength: number): string | null {

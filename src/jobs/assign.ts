@@ -11,7 +11,7 @@ import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { Executor, Transaction } from '../db/client.js';
 import { type CurrentRun, findCurrentRun, lockCurrentRun, topicIdsByPosition } from '../db/current-run.js';
-import { articleTopics, articles } from '../db/schema.js';
+import { articles, articleTopics } from '../db/schema.js';
 import { loadModel } from './run-model.js';
 import { addToTopicSizes } from './topic-sizes.js';
 
@@ -122,6 +122,9 @@ export async function placeArticlesNewToRun(tx: Transaction, runId: number): Pro
       ),
     );
   if (unplaced.length === 0) return [];
-  const assignments = await assignToCurrentRun(tx, unplaced.map((row) => row.id));
+  const assignments = await assignToCurrentRun(
+    tx,
+    unplaced.map((row) => row.id),
+  );
   return assignments.map((assignment) => assignment.articleId);
 }

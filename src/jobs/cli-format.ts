@@ -25,12 +25,16 @@ export function formatRunSummary(summary: ClusteringRunSummary): string {
         `  ${String(topic.topicId).padStart(5)}  ${String(topic.size).padStart(sizeWidth)}  ${topic.kind.toLowerCase().padEnd(9)}  ${topic.label}`,
     );
   const ended = summary.ended.map(
-    (topic) => `  ${String(topic.topicId).padStart(5)}  ${''.padStart(sizeWidth)}  ${topic.kind.toLowerCase().padEnd(9)}  ${topic.label} (ended)`,
+    (topic) =>
+      `  ${String(topic.topicId).padStart(5)}  ${''.padStart(sizeWidth)}  ${topic.kind.toLowerCase().padEnd(9)}  ${topic.label} (ended)`,
   );
   const stages = Object.entries(summary.timings)
     .map(([stage, ms]) => `${stage} ${Math.round(ms ?? 0)} ms`)
     .join(', ');
-  const lineage = [countKinds(summary.topics.map((topic) => topic.kind)), summary.ended.length > 0 ? `ended: ${countKinds(summary.ended.map((topic) => topic.kind))}` : '']
+  const lineage = [
+    countKinds(summary.topics.map((topic) => topic.kind)),
+    summary.ended.length > 0 ? `ended: ${countKinds(summary.ended.map((topic) => topic.kind))}` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return [
@@ -41,6 +45,8 @@ export function formatRunSummary(summary: ClusteringRunSummary): string {
     `lineage: ${lineage} (warm start: ${summary.warmStart})`,
     `stages: ${stages}`,
     ...(summary.carried > 0 ? [`${summary.carried} articles older than the window kept their topic`] : []),
-    ...(summary.assignedAfterwards > 0 ? [`${summary.assignedAfterwards} articles imported meanwhile were placed into its topics`] : []),
+    ...(summary.assignedAfterwards > 0
+      ? [`${summary.assignedAfterwards} articles imported meanwhile were placed into its topics`]
+      : []),
   ].join('\n');
 }

@@ -5,8 +5,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { clusterCorpus, createCorpus } from '../clustering/index.js';
+import type { ClusterDocument, ClusteringResult, ClusterOptions } from '../clustering/types.js';
 import { defaultParallel } from '../parallel/compute.js';
-import type { ClusterDocument, ClusterOptions, ClusteringResult } from '../clustering/types.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 export interface ClusteringEngine {

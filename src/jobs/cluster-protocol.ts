@@ -3,7 +3,7 @@
  * (cluster-engine.ts → cluster-worker.ts): articles in batches, then one request to cluster them;
  * back come progress reports, then one result or error, after which the child exits.
  */
-import type { ClusterDocument, ClusterOptions, ClusteringResult, ClusteringStage } from '../clustering/types.js';
+import type { ClusterDocument, ClusteringResult, ClusteringStage, ClusterOptions } from '../clustering/types.js';
 
 /** Parent → child. */
 export type EngineRequest =

@@ -5,8 +5,8 @@
  * its one result or error.
  */
 import { clusterCorpus, createCorpus } from '../clustering/index.js';
-import { defaultParallel } from '../parallel/compute.js';
 import type { ClusterOptions } from '../clustering/types.js';
+import { defaultParallel } from '../parallel/compute.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 const send = process.send?.bind(process);

@@ -8,7 +8,7 @@ import type { ClusteringResult, ClusteringStage, ProgressListener } from '../clu
 import type { Database } from '../db/client.js';
 import { type ClusteringEngine, childProcessEngine, inlineEngine, stopReason } from './cluster-engine.js';
 import { loadRunInput, readRunRequest } from './run-input.js';
-import { type RunRequest, type StartedRun, recordRunFailure, startHeartbeat, startRun } from './run-lock.js';
+import { type RunRequest, recordRunFailure, type StartedRun, startHeartbeat, startRun } from './run-lock.js';
 import { type WrittenChange, type WrittenRun, writeCurrentRun } from './run-writer.js';
 
 export interface ClusteringRunOptions extends RunRequest {

@@ -15,10 +15,10 @@ import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray, or, sql } from 'drizzle-orm';
 import { notifyChange } from '../db/change-notices.js';
+import { allowLongStatements, type Database, type Transaction } from '../db/client.js';
 import { databaseCause } from '../db/errors.js';
-import { type Database, type Transaction, allowLongStatements } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
-import { type ValidArticle, parseJsonLine } from './article-input.js';
+import { parseJsonLine, type ValidArticle } from './article-input.js';
 import { type Assignment, assignToCurrentRun } from './assign.js';
 
 /** `rejected`: the external id is stored with other content, or the database refused the article. */
@@ -122,7 +122,9 @@ export function articleLockKeys(batch: ValidArticle[]): number[] {
  */
 async function lockArticles(tx: Transaction, batch: ValidArticle[]): Promise<void> {
   const keys = articleLockKeys(batch);
-  await tx.execute(sql`select pg_advisory_xact_lock(${ARTICLE_LOCK_SPACE}, key) from unnest(${`{${keys.join(',')}}`}::int[]) as key`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${ARTICLE_LOCK_SPACE}, key) from unnest(${`{${keys.join(',')}}`}::int[]) as key`,
+  );
 }
 
 function conflictReason(externalId: string, where: 'stored' | 'batch'): string {
@@ -158,13 +160,18 @@ async function storeBatch(tx: Transaction, batch: ValidArticle[]): Promise<Batch
         : or(inArray(articles.contentHash, hashes), inArray(articles.externalId, externalIds)),
     );
   const storedIds = new Set(present.flatMap((row) => (row.externalId === null ? [] : [row.externalId])));
-  const hashById = new Map(present.flatMap((row) => (row.externalId === null ? [] : [[row.externalId, row.contentHash] as const])));
+  const hashById = new Map(
+    present.flatMap((row) => (row.externalId === null ? [] : [[row.externalId, row.contentHash] as const])),
+  );
   const knownHashes = new Set(present.map((row) => row.contentHash));
   const planned: (ArticleOutcome | 'insert')[] = batch.map((article) => {
     const { externalId, contentHash } = article;
     const claimed = externalId === null ? undefined : hashById.get(externalId);
     if (claimed !== undefined && claimed !== contentHash) {
-      return { status: 'rejected', reason: conflictReason(externalId as string, storedIds.has(externalId as string) ? 'stored' : 'batch') };
+      return {
+        status: 'rejected',
+        reason: conflictReason(externalId as string, storedIds.has(externalId as string) ? 'stored' : 'batch'),
+      };
     }
     if (claimed !== undefined || knownHashes.has(contentHash)) return { status: 'duplicate' };
     knownHashes.add(contentHash);

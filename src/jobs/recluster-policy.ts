@@ -5,7 +5,7 @@
  * (assign.ts): the user never sees a handful of seed topics holding a whole imported corpus.
  */
 import { eq, gte } from 'drizzle-orm';
-import { type ReclusterPolicy, formatDuration } from '../config.js';
+import { formatDuration, type ReclusterPolicy } from '../config.js';
 import type { Executor } from '../db/client.js';
 import { findCurrentRun } from '../db/current-run.js';
 import { articles, clusteringRuns } from '../db/schema.js';
@@ -54,17 +54,18 @@ async function evaluateRules(
   policy: Pick<ReclusterPolicy, 'newShare' | 'newCount' | 'intervalMs' | 'windowMs'>,
   now = Date.now(),
 ): Promise<ReclusterState> {
-  const [running] = await db
-    .select({ id: clusteringRuns.id })
-    .from(clusteringRuns)
-    .where(eq(clusteringRuns.status, 'running'));
+  const [running] = await db.select({ id: clusteringRuns.id }).from(clusteringRuns).where(eq(clusteringRuns.status, 'running'));
   const current = await findCurrentRun(db);
   if (!current) {
     const stored = await db.$count(articles);
     const due = stored >= 2 && !running;
     return {
       due,
-      reason: running ? `run ${running.id} is in progress` : due ? 'there is no clustering run yet' : `${plural(stored, 'article')} stored; clustering needs 2`,
+      reason: running
+        ? `run ${running.id} is in progress`
+        : due
+          ? 'there is no clustering run yet'
+          : `${plural(stored, 'article')} stored; clustering needs 2`,
       newArticles: stored,
       threshold: 2,
       dueAt: null,

@@ -7,7 +7,7 @@
 import type { ReclusterPolicy } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { ClusteringRunner } from './cluster-runner.js';
-import { type ReclusterState, evaluateReclusterPolicy } from './recluster-policy.js';
+import { evaluateReclusterPolicy, type ReclusterState } from './recluster-policy.js';
 import { ClusteringRunError } from './run-lock.js';
 
 /** After an automatic run fails, the next waits this long, doubling with each failure in a row. */
@@ -100,7 +100,11 @@ export function createReclusterScheduler(options: {
       const state = await evaluateReclusterPolicy(db, policy);
       if (!policy.enabled) return { ...state, due: false, reason: `automatic runs are off (RECLUSTER=off); ${state.reason}` };
       if (state.due && Date.now() < notBefore) {
-        return { ...state, due: false, reason: `the last automatic run failed or could not start; the next may start at ${new Date(notBefore).toISOString()}` };
+        return {
+          ...state,
+          due: false,
+          reason: `the last automatic run failed or could not start; the next may start at ${new Date(notBefore).toISOString()}`,
+        };
       }
       return state;
     },

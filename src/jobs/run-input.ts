@@ -7,7 +7,7 @@ import { and, asc, eq, gt, gte } from 'drizzle-orm';
 import type { PreviousTopics, ProgressListener } from '../clustering/types.js';
 import type { Database } from '../db/client.js';
 import { findCurrentRun, topicIdsByPosition } from '../db/current-run.js';
-import { articleTopics, articles, clusteringRuns } from '../db/schema.js';
+import { articles, articleTopics, clusteringRuns } from '../db/schema.js';
 import type { ClusteringEngine } from './cluster-engine.js';
 import { articleWindowTime } from './run-lock.js';
 
@@ -65,7 +65,12 @@ export async function loadRunInput(
 }
 
 /** The run's articles, in id order, a batch at a time. */
-async function loadArticles(db: Database, engine: Pick<ClusteringEngine, 'add'>, windowStart: string | null, onProgress?: ProgressListener) {
+async function loadArticles(
+  db: Database,
+  engine: Pick<ClusteringEngine, 'add'>,
+  windowStart: string | null,
+  onProgress?: ProgressListener,
+) {
   const inWindow = windowStart === null ? undefined : gte(articleWindowTime, windowStart);
   const articleIds: number[] = [];
   const total = await db.$count(articles, inWindow);

@@ -8,7 +8,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
-import { type Session, openSession } from '../db/sessions.js';
+import { openSession, type Session } from '../db/sessions.js';
 
 /** The first key of the two-key advisory locks that are run leases (the second is the run id). */
 const RUN_LEASE_LOCKS = 727_101;

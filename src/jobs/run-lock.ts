@@ -11,7 +11,7 @@ import { notifyChange } from '../db/change-notices.js';
 import type { Database } from '../db/client.js';
 import { databaseCause } from '../db/errors.js';
 import { articles, clusteringRuns } from '../db/schema.js';
-import { type RunLease, leaseIsHeld, leaseNewRun } from './run-lease.js';
+import { leaseIsHeld, leaseNewRun, type RunLease } from './run-lease.js';
 
 export const DEFAULT_SEED = 42;
 
@@ -75,7 +75,10 @@ export async function startRun(db: Database, request: RunRequest): Promise<Start
     throw new ClusteringRunError(`there are ${articleCount} articles${inWindow}; clustering needs at least 2`, 'BAD_USER_INPUT');
   }
   if (request.k !== undefined && (!Number.isInteger(request.k) || request.k < 2 || request.k > articleCount)) {
-    throw new ClusteringRunError(`k must be an integer from 2 to ${articleCount} (the number of articles${inWindow})`, 'BAD_USER_INPUT');
+    throw new ClusteringRunError(
+      `k must be an integer from 2 to ${articleCount} (the number of articles${inWindow})`,
+      'BAD_USER_INPUT',
+    );
   }
   if (request.seed !== undefined && !Number.isSafeInteger(request.seed)) {
     throw new ClusteringRunError('seed must be an integer', 'BAD_USER_INPUT');

@@ -3,7 +3,7 @@
  * stored as bytea: PGlite passes a large Buffer parameter an order of magnitude slower than the
  * same bytes as base64 (docs/decisions.md D15).
  */
-import { type SQL, eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { TopicModel } from '../clustering/types.js';
 import type { Executor } from '../db/client.js';
 import { runModels } from '../db/schema.js';

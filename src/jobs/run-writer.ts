@@ -5,11 +5,11 @@
  * the run's success, places the articles stored while it computed, and tells every server.
  */
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { ClusteringResult, ClusteringStage, ProgressListener, TopicResult } from '../clustering/types.js';
 import type { TopicChangeKind } from '../clustering/lineage.js';
+import type { ClusteringResult, ClusteringStage, ProgressListener, TopicResult } from '../clustering/types.js';
 import { bulkInsert, chunks } from '../db/bulk.js';
 import { notifyChange } from '../db/change-notices.js';
-import { type Database, type Transaction, allowLongStatements } from '../db/client.js';
+import { allowLongStatements, type Database, type Transaction } from '../db/client.js';
 import { findCurrentRun, lockCurrentRun, makeRunCurrent } from '../db/current-run.js';
 import {
   articleSimilarities,
@@ -111,7 +111,10 @@ async function identifyTopics(tx: Transaction, run: RunToWrite): Promise<{ ids: 
   });
   const sizeOf = (topic: TopicResult) => topic.members.length;
   const fresh = result.topics.flatMap((topic, cluster) => (inherited[cluster] === null ? [{ topic, cluster }] : []));
-  const slugs = await newSlugs(tx, fresh.map(({ topic }) => topic.label));
+  const slugs = await newSlugs(
+    tx,
+    fresh.map(({ topic }) => topic.label),
+  );
   const created =
     fresh.length === 0
       ? []
@@ -134,7 +137,14 @@ async function identifyTopics(tx: Transaction, run: RunToWrite): Promise<{ ids: 
     if (inherited[cluster] === null) continue;
     await tx
       .update(topics)
-      .set({ label: topic.label, keywords: topic.keywords, size: sizeOf(topic), latestRunId: runId, retiredRunId: null, retiredAt: null })
+      .set({
+        label: topic.label,
+        keywords: topic.keywords,
+        size: sizeOf(topic),
+        latestRunId: runId,
+        retiredRunId: null,
+        retiredAt: null,
+      })
       .where(eq(topics.id, inherited[cluster]));
   }
   return { ids: ids as number[], kinds };
@@ -273,13 +283,13 @@ async function countSizes(tx: Transaction, runId: number): Promise<void> {
     .select({ id: topics.id })
     .from(topics)
     .where(
-      or(
-        eq(topics.latestRunId, runId),
-        eq(topics.retiredRunId, runId),
-        and(isNotNull(topics.retiredRunId), gt(topics.size, 0)),
-      ),
+      or(eq(topics.latestRunId, runId), eq(topics.retiredRunId, runId), and(isNotNull(topics.retiredRunId), gt(topics.size, 0))),
     );
-  await countTopicSizes(tx, runId, affected.map((topic) => topic.id));
+  await countTopicSizes(
+    tx,
+    runId,
+    affected.map((topic) => topic.id),
+  );
   await tx.execute(sql`
     update topic_changes set size = topics.size from topics
     where topic_changes.run_id = ${runId} and topics.id = topic_changes.topic_id`);
@@ -288,7 +298,13 @@ async function countSizes(tx: Transaction, runId: number): Promise<void> {
 /** The run's changes as written: the topics it found (by position), then those that ended. */
 async function readChanges(tx: Transaction, runId: number): Promise<WrittenChange[]> {
   const rows = await tx
-    .select({ topicId: topicChanges.topicId, kind: topicChanges.kind, label: topicChanges.label, size: topicChanges.size, found: topicChanges.found })
+    .select({
+      topicId: topicChanges.topicId,
+      kind: topicChanges.kind,
+      label: topicChanges.label,
+      size: topicChanges.size,
+      found: topicChanges.found,
+    })
     .from(topicChanges)
     .where(eq(topicChanges.runId, runId))
     .orderBy(sql`${topicChanges.found} desc`, asc(topicChanges.position), asc(topicChanges.topicId));
@@ -314,7 +330,10 @@ async function pruneOldRuns(tx: Transaction, currentRunId: number): Promise<void
         eq(clusteringRuns.status, 'succeeded'),
         isNull(clusteringRuns.prunedAt),
         notInArray(clusteringRuns.id, [currentRunId, ...kept.map((run) => run.id)]),
-        or(isNull(clusteringRuns.supersededAt), sql`${clusteringRuns.supersededAt} < now() - ${`${SNAPSHOT_RETENTION_MS} milliseconds`}::interval`),
+        or(
+          isNull(clusteringRuns.supersededAt),
+          sql`${clusteringRuns.supersededAt} < now() - ${`${SNAPSHOT_RETENTION_MS} milliseconds`}::interval`,
+        ),
       ),
     )
     .returning({ id: clusteringRuns.id });
@@ -381,7 +400,8 @@ export async function writeCurrentRun(db: Database, run: RunToWrite, onProgress?
     const { ids, kinds } = await identifyTopics(tx, run);
     await recordLineage(tx, run, ids, kinds);
     await writeMemberships(tx, run, ids, onProgress);
-    const carried = previous === null || windowStart === null ? 0 : await carryOlderArticles(tx, runId, previous.runId, windowStart);
+    const carried =
+      previous === null || windowStart === null ? 0 : await carryOlderArticles(tx, runId, previous.runId, windowStart);
     await countSizes(tx, runId);
     await saveModel(tx, runId, run.result.model);
     onProgress?.('write', 1, 1);

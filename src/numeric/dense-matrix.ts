@@ -70,7 +70,12 @@ export function gatherRows(matrix: Float64Array, width: number, rows: ArrayLike<
 }
 
 /** Mean of the rows in each group, L2-normalised: the centroid direction of each group. */
-export function groupMeanDirections(matrix: Float64Array, width: number, groupOfRow: ArrayLike<number>, groups: number): Float64Array {
+export function groupMeanDirections(
+  matrix: Float64Array,
+  width: number,
+  groupOfRow: ArrayLike<number>,
+  groups: number,
+): Float64Array {
   const sums = new Float64Array(groups * width);
   for (let row = 0; row < groupOfRow.length; row++) {
     const offset = groupOfRow[row] * width;

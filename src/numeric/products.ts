@@ -39,30 +39,53 @@ export function multiplySparseRows(a: CsrMatrix, b: DenseMatrix, into: DenseMatr
     const end = rowStart[row + 1];
     let e = rowStart[row];
     for (; e + 7 < end; e += 8) {
-      const v0 = values[e], v1 = values[e + 1], v2 = values[e + 2], v3 = values[e + 3];
-      const v4 = values[e + 4], v5 = values[e + 5], v6 = values[e + 6], v7 = values[e + 7];
-      const s0 = columnIndex[e] * width, s1 = columnIndex[e + 1] * width;
-      const s2 = columnIndex[e + 2] * width, s3 = columnIndex[e + 3] * width;
-      const s4 = columnIndex[e + 4] * width, s5 = columnIndex[e + 5] * width;
-      const s6 = columnIndex[e + 6] * width, s7 = columnIndex[e + 7] * width;
+      const v0 = values[e],
+        v1 = values[e + 1],
+        v2 = values[e + 2],
+        v3 = values[e + 3];
+      const v4 = values[e + 4],
+        v5 = values[e + 5],
+        v6 = values[e + 6],
+        v7 = values[e + 7];
+      const s0 = columnIndex[e] * width,
+        s1 = columnIndex[e + 1] * width;
+      const s2 = columnIndex[e + 2] * width,
+        s3 = columnIndex[e + 3] * width;
+      const s4 = columnIndex[e + 4] * width,
+        s5 = columnIndex[e + 5] * width;
+      const s6 = columnIndex[e + 6] * width,
+        s7 = columnIndex[e + 7] * width;
       for (let c = 0; c < width; c++) {
         sum[c] +=
-          v0 * dense[s0 + c] + v1 * dense[s1 + c] + v2 * dense[s2 + c] + v3 * dense[s3 + c] +
-          v4 * dense[s4 + c] + v5 * dense[s5 + c] + v6 * dense[s6 + c] + v7 * dense[s7 + c];
+          v0 * dense[s0 + c] +
+          v1 * dense[s1 + c] +
+          v2 * dense[s2 + c] +
+          v3 * dense[s3 + c] +
+          v4 * dense[s4 + c] +
+          v5 * dense[s5 + c] +
+          v6 * dense[s6 + c] +
+          v7 * dense[s7 + c];
       }
     }
     if (e + 3 < end) {
-      const v0 = values[e], v1 = values[e + 1], v2 = values[e + 2], v3 = values[e + 3];
-      const s0 = columnIndex[e] * width, s1 = columnIndex[e + 1] * width;
-      const s2 = columnIndex[e + 2] * width, s3 = columnIndex[e + 3] * width;
+      const v0 = values[e],
+        v1 = values[e + 1],
+        v2 = values[e + 2],
+        v3 = values[e + 3];
+      const s0 = columnIndex[e] * width,
+        s1 = columnIndex[e + 1] * width;
+      const s2 = columnIndex[e + 2] * width,
+        s3 = columnIndex[e + 3] * width;
       for (let c = 0; c < width; c++) {
         sum[c] += v0 * dense[s0 + c] + v1 * dense[s1 + c] + v2 * dense[s2 + c] + v3 * dense[s3 + c];
       }
       e += 4;
     }
     if (e + 1 < end) {
-      const v0 = values[e], v1 = values[e + 1];
-      const s0 = columnIndex[e] * width, s1 = columnIndex[e + 1] * width;
+      const v0 = values[e],
+        v1 = values[e + 1];
+      const s0 = columnIndex[e] * width,
+        s1 = columnIndex[e + 1] * width;
       for (let c = 0; c < width; c++) sum[c] += v0 * dense[s0 + c] + v1 * dense[s1 + c];
       e += 2;
     }
@@ -94,14 +117,32 @@ export function multiplyDenseBlock(a: DenseMatrix, b: DenseMatrix, into: DenseMa
     const offset = row * inner;
     let i = 0;
     for (; i + 7 < inner; i += 8) {
-      const a0 = av[offset + i], a1 = av[offset + i + 1], a2 = av[offset + i + 2], a3 = av[offset + i + 3];
-      const a4 = av[offset + i + 4], a5 = av[offset + i + 5], a6 = av[offset + i + 6], a7 = av[offset + i + 7];
-      const m0 = i * width + fromColumn, m1 = m0 + width, m2 = m1 + width, m3 = m2 + width;
-      const m4 = m3 + width, m5 = m4 + width, m6 = m5 + width, m7 = m6 + width;
+      const a0 = av[offset + i],
+        a1 = av[offset + i + 1],
+        a2 = av[offset + i + 2],
+        a3 = av[offset + i + 3];
+      const a4 = av[offset + i + 4],
+        a5 = av[offset + i + 5],
+        a6 = av[offset + i + 6],
+        a7 = av[offset + i + 7];
+      const m0 = i * width + fromColumn,
+        m1 = m0 + width,
+        m2 = m1 + width,
+        m3 = m2 + width;
+      const m4 = m3 + width,
+        m5 = m4 + width,
+        m6 = m5 + width,
+        m7 = m6 + width;
       for (let c = 0; c < span; c++) {
         sum[c] +=
-          a0 * m[m0 + c] + a1 * m[m1 + c] + a2 * m[m2 + c] + a3 * m[m3 + c] +
-          a4 * m[m4 + c] + a5 * m[m5 + c] + a6 * m[m6 + c] + a7 * m[m7 + c];
+          a0 * m[m0 + c] +
+          a1 * m[m1 + c] +
+          a2 * m[m2 + c] +
+          a3 * m[m3 + c] +
+          a4 * m[m4 + c] +
+          a5 * m[m5 + c] +
+          a6 * m[m6 + c] +
+          a7 * m[m7 + c];
       }
     }
     for (; i < inner; i++) {

@@ -233,7 +233,8 @@ export class Parallel {
     const rounds = roundStarts.length - 1;
     const pending: Pending[] = [];
     const post = (round: number) => {
-      if (round < rounds) pending[round] = pool.post({ kind: 'scan', texts: roundOf(round).flatMap(({ title, body }) => [title, body]) });
+      if (round < rounds)
+        pending[round] = pool.post({ kind: 'scan', texts: roundOf(round).flatMap(({ title, body }) => [title, body]) });
     };
 
     post(1);

@@ -12,10 +12,10 @@ import {
   FAILED,
   type HelperData,
   RUNNING,
+  type ScanResult,
   SIGNAL_LENGTH,
   SIGNAL_MICROSECONDS,
   SIGNAL_STATE,
-  type ScanResult,
   type Task,
   type TaskMessage,
 } from './protocol.js';

@@ -1,7 +1,7 @@
 import { kMeansStarts } from '../numeric/kmeans-starts.js';
 import { fillStandardNormal } from '../numeric/normal.js';
 import { multiplyDenseBlock, multiplySparseRows } from '../numeric/products.js';
-import { scanTexts, type ScannedTexts } from '../text/tokenize.js';
+import { type ScannedTexts, scanTexts } from '../text/tokenize.js';
 import type { Task } from './protocol.js';
 
 /**

@@ -5,7 +5,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { DONE, FAILED, type HelperData, SIGNAL_MICROSECONDS, SIGNAL_STATE, type ScanResult, type TaskMessage } from './protocol.js';
+import {
+  DONE,
+  FAILED,
+  type HelperData,
+  type ScanResult,
+  SIGNAL_MICROSECONDS,
+  SIGNAL_STATE,
+  type TaskMessage,
+} from './protocol.js';
 import { runTask } from './run-task.js';
 
 if (!parentPort) throw new Error('parallel/worker.ts runs as a worker thread');

@@ -28,7 +28,7 @@ export const seedArticles: SeedArticle[] = [
     externalId: 'scmp-kim-rejects-trump-letter',
     source: seedSource,
     publishedAt: '2025-06-12T09:00:00Z',
-    title: "South Korea and US seek to revive talks with North Korea as Kim Jong-un rejects Trump letter",
+    title: 'South Korea and US seek to revive talks with North Korea as Kim Jong-un rejects Trump letter',
     body: `South Korea's Ministry of Foreign Affairs said on Thursday it is working closely with the United States to revive dialogue with North Korea, amid reports that North Korean leader Kim Jong-un recently rejected a letter from US President Donald Trump.
 
 'South Korea and the United States are maintaining close communication at all levels on North Korea policy, including US-North Korea dialogue. The US has reaffirmed its commitment to coordination on multiple occasions,' Lee Jae-woong, a foreign ministry spokesperson, said.
@@ -69,7 +69,7 @@ The policy targets Chinese students linked to the Communist Party and those stud
     externalId: 'scmp-hong-kong-stagnant-growth',
     source: seedSource,
     publishedAt: '2025-06-13T04:00:00Z',
-    title: "How Hong Kong can shake off stagnant growth",
+    title: 'How Hong Kong can shake off stagnant growth',
     body: `Hong Kong's economic growth and resilience over the past two decades should serve as a source of pride. Real gross domestic product has grown at close to 3 per cent year on year over the past two decades, a robust figure for a developed services-based economy. But far more impressive is the way Hong Kong has rebounded rapidly and emerged even stronger after each crisis it has faced, whether it was the severe acute respiratory syndrome epidemic of 2003, the global financial crisis of 2008, or the economic slump of 2012.
 
 A closer look shows that Hong Kong's recent economic journey has really been a story comprising two chapters. Between 2004 and 2014, GDP grew by an average of 4.5 per cent, outpacing many of our regional peers. We all remember this period of fast-rising prosperity, fuelled by mainland China's economic boom and breakthrough policies such as the Individual Visit Scheme.

@@ -1,12 +1,12 @@
 import {
   applyCaseMask,
+  type CaseMask,
   PHRASE_SEPARATOR,
+  type ScannedTexts,
+  type ScannedWords,
   scanWordsInto,
   WordBuffer,
   WordTable,
-  type CaseMask,
-  type ScannedTexts,
-  type ScannedWords,
 } from './tokenize.js';
 
 /** A document as the text layer sees it. */

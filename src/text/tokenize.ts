@@ -382,7 +382,6 @@ export function scanTexts(texts: readonly string[]): ScannedTexts {
   };
 }
 
-
 export interface TokenSequence {
   /** Lowercase words. */
   words: string[];

@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import path from 'node:path';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { importJsonlFile } from '../../src/jobs/import.js';
 import { seedPageArticles } from '../../src/jobs/seed.js';

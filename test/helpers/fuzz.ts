@@ -134,7 +134,8 @@ export function createFuzzer(schema: GraphQLSchema, samples: FuzzSamples, seed: 
     b64('arrayconnection:5'),
     b64('OC:-1'),
   ];
-  const cursorValue = (): unknown => (chance(0.35) && samples.cursors.length > 0 ? pick(samples.cursors) : pick(hostileCursors()));
+  const cursorValue = (): unknown =>
+    chance(0.35) && samples.cursors.length > 0 ? pick(samples.cursors) : pick(hostileCursors());
 
   const hostileStrings = () => [
     '',
@@ -168,8 +169,11 @@ export function createFuzzer(schema: GraphQLSchema, samples: FuzzSamples, seed: 
     randomText(int(1, 40)),
   ];
 
-  // biome-ignore lint/correctness/noPrecisionLoss: 2⁵³ + 1 is hostile because a double cannot hold it.
-  const hostileInts = [0, 1, -1, 2, 3, 5, 20, 100, 101, 1000, -2_147_483_648, 2_147_483_647, 2_147_483_648, 1e10, 9_007_199_254_740_993, 0.5, 1.5, -0.5, 1e308];
+  const hostileInts = [
+    0, 1, -1, 2, 3, 5, 20, 100, 101, 1000, -2_147_483_648, 2_147_483_647, 2_147_483_648, 1e10,
+    // biome-ignore lint/correctness/noPrecisionLoss: 2⁵³ + 1 is hostile because a double cannot hold it.
+    9_007_199_254_740_993, 0.5, 1.5, -0.5, 1e308,
+  ];
   // biome-ignore lint/correctness/noPrecisionLoss: 1e400 is hostile because it overflows to Infinity.
   const hostileFloats = [0, -1, 0.5, 1e308, -1e308, 5e-324, 1e400];
   const hostileDates = [
@@ -216,7 +220,8 @@ export function createFuzzer(schema: GraphQLSchema, samples: FuzzSamples, seed: 
     if (isInputObjectType(type)) {
       const value: Record<string, unknown> = {};
       for (const field of Object.values(type.getFields())) {
-        if (isNonNullType(field.type) ? chance(0.95) : chance(0.5)) value[field.name] = inputValue(field.type, field.name, depth + 1);
+        if (isNonNullType(field.type) ? chance(0.95) : chance(0.5))
+          value[field.name] = inputValue(field.type, field.name, depth + 1);
       }
       if (chance(0.03)) value.unknownField = 1;
       return value;
@@ -305,14 +310,19 @@ export function createFuzzer(schema: GraphQLSchema, samples: FuzzSamples, seed: 
       const composite = fields.filter((entry) => !isLeafType(getNamedType(entry.type)));
       const chosen = new Set<GraphQLField<unknown, unknown>>();
       if (leaves.length > 0) for (let i = int(1, 3); i > 0; i--) chosen.add(pick(leaves));
-      if (depth < MAX_DEPTH && composite.length > 0) for (let i = int(leaves.length === 0 ? 1 : 0, 2); i > 0; i--) chosen.add(pick(composite));
+      if (depth < MAX_DEPTH && composite.length > 0)
+        for (let i = int(leaves.length === 0 ? 1 : 0, 2); i > 0; i--) chosen.add(pick(composite));
       if (chosen.size === 0) return '{ __typename }';
       return `{ ${[...chosen].map((entry) => field(entry, depth)).join(' ')} }`;
     }
 
     const selected = field(pick(Object.values(root.getFields())), 0);
     const signature = definitions.length > 0 ? `(${definitions.join(', ')})` : '';
-    return { query: `${operation} Fuzz${signature} { ${selected} }`, variables, operator: operation === 'mutation' ? chance(0.15) : chance(0.05) };
+    return {
+      query: `${operation} Fuzz${signature} { ${selected} }`,
+      variables,
+      operator: operation === 'mutation' ? chance(0.15) : chance(0.05),
+    };
   }
 
   const query = schema.getQueryType();
@@ -338,7 +348,8 @@ export function offence(response: FuzzResponse): string | null {
   for (const error of response.body.errors ?? []) {
     const code = error.extensions?.code;
     if (!code) return `error without a code: ${error.message.slice(0, 200)}`;
-    if (code === 'INTERNAL_SERVER_ERROR' || error.message === 'Unexpected error.') return `${code}: ${error.message.slice(0, 200)}`;
+    if (code === 'INTERNAL_SERVER_ERROR' || error.message === 'Unexpected error.')
+      return `${code}: ${error.message.slice(0, 200)}`;
   }
   return null;
 }

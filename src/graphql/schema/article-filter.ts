@@ -2,7 +2,7 @@
  * Article filters and orderings as SQL, shared by the articles connection and its totalCount so
  * that the count always matches the rows.
  */
-import { type SQL, and, sql } from 'drizzle-orm';
+import { and, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { inCurrentRun } from '../../db/current-run.js';
 import { type articles, articleTopics } from '../../db/schema.js';

@@ -1,17 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
+import { inCurrentRun } from '../../db/current-run.js';
 import { articles } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import type { CursorKeys } from '../cursors.js';
 import { databaseId } from '../ids.js';
-import { inCurrentRun } from '../../db/current-run.js';
 import {
   type ArticleFilterValues,
   articleFilterSql,
+  highlightedSnippet,
+  publishedSortKey,
   searchRankSql,
   searchSnippetSql,
-  publishedSortKey,
-  highlightedSnippet,
 } from './article-filter.js';
 // topic.ts imports this file too: the two types refer to each other, only inside field
 // definitions, which run when the schema is built.
@@ -29,7 +29,9 @@ export const Article = builder.drizzleNode('articles', {
       description: 'The id the article had where it came from (e.g. a corpus line’s `id`).',
     }),
     title: t.exposeString('title', { description: 'Headline, as plain text (not HTML).' }),
-    body: t.exposeString('body', { description: 'Full text, as plain text (not HTML); paragraphs are separated by a blank line.' }),
+    body: t.exposeString('body', {
+      description: 'Full text, as plain text (not HTML); paragraphs are separated by a blank line.',
+    }),
     url: t.exposeString('url', { nullable: true, description: 'Where the article was published, when known.' }),
     publishedAt: t.expose('publishedAt', {
       type: 'DateTime',
@@ -83,9 +85,7 @@ export const ArticleTopic = builder.drizzleObject('articleTopics', {
       },
       resolve: (membership) => {
         const text = `${membership.article.title}\n${membership.article.body}`;
-        return membership.topic.keywords
-          .filter((keyword) => containsWords(text, keyword.term))
-          .map((keyword) => keyword.term);
+        return membership.topic.keywords.filter((keyword) => containsWords(text, keyword.term)).map((keyword) => keyword.term);
       },
     }),
   }),
@@ -244,8 +244,7 @@ builder.queryFields((t) => ({
               rank: (table) => (filter.search ? searchRankSql(table, filter.search) : sql<number>`0`),
               snippet: (table) => (filter.search ? searchSnippetSql(table, filter.search) : sql<string | null>`null`),
             },
-            orderBy:
-              order === 'RELEVANCE' ? { rank: 'desc', id: 'desc' } : { sortTime: order === 'NEWEST' ? 'desc' : 'asc' },
+            orderBy: order === 'RELEVANCE' ? { rank: 'desc', id: 'desc' } : { sortTime: order === 'NEWEST' ? 'desc' : 'asc' },
           }),
         );
       },
@@ -275,13 +274,18 @@ function articleOrder(args: { orderBy?: unknown; filter?: unknown }): 'NEWEST' |
   return asked ?? (toFilter(args.filter as Parameters<typeof toFilter>[0]).search ? 'RELEVANCE' : 'NEWEST');
 }
 
-function toFilter(input: {
-  search?: string | null;
-  topicIds?: { typename: string; id: string }[] | null;
-  sourceIds?: { typename: string; id: string }[] | null;
-  publishedAfter?: string | null;
-  publishedBefore?: string | null;
-} | null | undefined): ArticleFilterValues {
+function toFilter(
+  input:
+    | {
+        search?: string | null;
+        topicIds?: { typename: string; id: string }[] | null;
+        sourceIds?: { typename: string; id: string }[] | null;
+        publishedAfter?: string | null;
+        publishedBefore?: string | null;
+      }
+    | null
+    | undefined,
+): ArticleFilterValues {
   // Postgres text cannot hold control characters such as NUL; they mean nothing to a search.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed.
   const search = input?.search?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || undefined;

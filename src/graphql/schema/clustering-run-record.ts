@@ -31,10 +31,13 @@ export const ClusteringQuality = builder
   .implement({
     description: 'Quality figures of a run’s partition.',
     fields: (t) => ({
-      inertia: t.exposeFloat('inertia', { description: 'Sum of squared distances of the articles to their topic’s centre (lower is tighter).' }),
+      inertia: t.exposeFloat('inertia', {
+        description: 'Sum of squared distances of the articles to their topic’s centre (lower is tighter).',
+      }),
       silhouette: t.exposeFloat('silhouette', {
         nullable: true,
-        description: 'Mean cosine silhouette of a sample of articles, from -1 to 1 (higher separates better); null with one topic.',
+        description:
+          'Mean cosine silhouette of a sample of articles, from -1 to 1 (higher separates better); null with one topic.',
       }),
     }),
   });
@@ -45,12 +48,21 @@ export const ClusteringTimings = builder.objectRef<StageTimings>('ClusteringTimi
   description: 'Milliseconds spent in each stage of a run; null for a stage the run did not record.',
   fields: (t) => ({
     load: t.exposeFloat('load', { nullable: true, description: 'Reading the articles from the database.' }),
-    vectorise: t.exposeFloat('vectorise', { nullable: true, description: 'Tokenising the texts and building the tf-idf matrix.' }),
+    vectorise: t.exposeFloat('vectorise', {
+      nullable: true,
+      description: 'Tokenising the texts and building the tf-idf matrix.',
+    }),
     reduce: t.exposeFloat('reduce', { nullable: true, description: 'The randomized truncated SVD (LSA).' }),
-    cluster: t.exposeFloat('cluster', { nullable: true, description: 'k-means (and the choice of k), the warm start and the silhouette.' }),
+    cluster: t.exposeFloat('cluster', {
+      nullable: true,
+      description: 'k-means (and the choice of k), the warm start and the silhouette.',
+    }),
     label: t.exposeFloat('label', { nullable: true, description: 'Labels and keywords of the topics.' }),
     relate: t.exposeFloat('relate', { nullable: true, description: 'Related articles and related topics.' }),
-    write: t.exposeFloat('write', { nullable: true, description: 'Writing topics, memberships and relations, and making the run current.' }),
+    write: t.exposeFloat('write', {
+      nullable: true,
+      description: 'Writing topics, memberships and relations, and making the run current.',
+    }),
   }),
 });
 
@@ -107,43 +119,65 @@ export interface StoredParameters {
 const OLDER = 'Null for runs recorded before it was.';
 
 export const ClusteringRunParameters = builder.objectRef<StoredParameters>('ClusteringRunParameters').implement({
-  description: 'The parameters of a run’s pipeline, as the run recorded them: given, chosen by default, or derived from the corpus.',
+  description:
+    'The parameters of a run’s pipeline, as the run recorded them: given, chosen by default, or derived from the corpus.',
   fields: (t) => ({
     documents: t.exposeInt('documents', { description: 'Articles clustered.' }),
     seed: t.exposeInt('seed', { description: 'Seed of every random choice.' }),
     k: t.exposeInt('k', { description: 'Topics found.' }),
-    kChosenBy: t.exposeString('kChosenBy', { description: '"option" when k was given, else the method that chose it (see `kSelection`).' }),
+    kChosenBy: t.exposeString('kChosenBy', {
+      description: '"option" when k was given, else the method that chose it (see `kSelection`).',
+    }),
     vocabularySize: t.exposeInt('vocabularySize', { description: 'Terms and phrases kept as features.' }),
     minDf: t.exposeInt('minDf', { description: 'Fewest articles a term must occur in to be kept.' }),
     maxDf: t.exposeFloat('maxDf', { description: 'Largest share of the articles a term may occur in to be kept.' }),
     maxFeatures: t.exposeInt('maxFeatures', { description: 'Most terms kept (the most widespread ones).' }),
     titleWeight: t.exposeInt('titleWeight', { description: 'How many times as much as a body’s words a title’s words count.' }),
-    leadExtraWeight: t.exposeInt('leadExtraWeight', { description: 'How many extra times the words of the lead (first paragraph) count.' }),
+    leadExtraWeight: t.exposeInt('leadExtraWeight', {
+      description: 'How many extra times the words of the lead (first paragraph) count.',
+    }),
     sublinearTf: t.exposeBoolean('sublinearTf', { description: 'True when term counts are damped as 1 + ln(count).' }),
     dimensions: t.exposeInt('dimensions', { description: 'LSA dimensions (truncated SVD components).' }),
     oversamples: t.exposeInt('oversamples', { description: 'Extra sketch columns of the randomized SVD.' }),
     powerIterations: t.exposeInt('powerIterations', { description: 'Power iterations of the randomized SVD.' }),
-    svdFittedOn: t.exposeInt('svdFittedOn', { nullable: true, description: `Articles the SVD was fitted on (a sample of a large corpus). ${OLDER}` }),
+    svdFittedOn: t.exposeInt('svdFittedOn', {
+      nullable: true,
+      description: `Articles the SVD was fitted on (a sample of a large corpus). ${OLDER}`,
+    }),
     restarts: t.exposeInt('restarts', { description: 'k-means++ restarts; the lowest inertia wins.' }),
     kMeansFittedOn: t.exposeInt('kMeansFittedOn', {
       nullable: true,
       description: `Articles the k-means restarts ran on (a sample of a large corpus, then refined on all). ${OLDER}`,
     }),
-    weakPercentile: t.exposeFloat('weakPercentile', { description: 'Share of the articles (those that fit their topic worst) flagged weak.' }),
-    weakThreshold: t.exposeFloat('weakThreshold', { description: 'Centre similarity below which a membership is weak (articles placed later too).' }),
+    weakPercentile: t.exposeFloat('weakPercentile', {
+      description: 'Share of the articles (those that fit their topic worst) flagged weak.',
+    }),
+    weakThreshold: t.exposeFloat('weakThreshold', {
+      description: 'Centre similarity below which a membership is weak (articles placed later too).',
+    }),
     relatedDocumentsLimit: t.exposeInt('relatedDocumentsLimit', { description: 'Most similar articles kept per article.' }),
     exhaustiveNeighbourSearchUpTo: t.exposeInt('exhaustiveNeighbourSearchUpTo', {
       description: 'Topics up to this size compare every pair of their articles; larger ones search by sub-clusters.',
     }),
     neighbourPartSize: t.exposeInt('neighbourPartSize', { description: 'Articles per sub-cluster of the neighbour search.' }),
-    neighbourParts: t.exposeInt('neighbourParts', { nullable: true, description: `Nearest sub-clusters searched per article. ${OLDER}` }),
+    neighbourParts: t.exposeInt('neighbourParts', {
+      nullable: true,
+      description: `Nearest sub-clusters searched per article. ${OLDER}`,
+    }),
     silhouetteSampleSize: t.exposeInt('silhouetteSampleSize', { description: 'Articles the silhouette was computed on.' }),
-    warmStart: t.expose('warmStart', { type: WarmStartOutcome, nullable: true, description: `What became of the warm start. ${OLDER}` }),
+    warmStart: t.expose('warmStart', {
+      type: WarmStartOutcome,
+      nullable: true,
+      description: `What became of the warm start. ${OLDER}`,
+    }),
     warmStartPreviousTopics: t.exposeInt('warmStartPreviousTopics', {
       nullable: true,
       description: 'Previous topics the warm start began from; null without a warm start.',
     }),
-    warmStartInertia: t.exposeFloat('warmStartInertia', { nullable: true, description: 'Inertia of the warm start; null without one.' }),
+    warmStartInertia: t.exposeFloat('warmStartInertia', {
+      nullable: true,
+      description: 'Inertia of the warm start; null without one.',
+    }),
     coldStartInertia: t.exposeFloat('coldStartInertia', {
       nullable: true,
       description: 'Inertia of the best fresh start, beside which the warm start was judged; null without a warm start.',
@@ -154,7 +188,8 @@ export const ClusteringRunParameters = builder.objectRef<StoredParameters>('Clus
     }),
     lineageSurvivalThreshold: t.exposeFloat('lineageSurvivalThreshold', {
       nullable: true,
-      description: 'Share of a previous topic’s articles a cluster must receive for the topic to carry on in it; null without a previous run.',
+      description:
+        'Share of a previous topic’s articles a cluster must receive for the topic to carry on in it; null without a previous run.',
     }),
     lineageSplitThreshold: t.exposeFloat('lineageSplitThreshold', {
       nullable: true,
@@ -162,11 +197,13 @@ export const ClusteringRunParameters = builder.objectRef<StoredParameters>('Clus
     }),
     lineageMinimumClusterShare: t.exposeFloat('lineageMinimumClusterShare', {
       nullable: true,
-      description: 'Share of a cluster a previous topic’s articles must make up for the cluster to carry it on; null without a previous run.',
+      description:
+        'Share of a cluster a previous topic’s articles must make up for the cluster to carry it on; null without a previous run.',
     }),
     lineageMinimumRecordedShare: t.exposeFloat('lineageMinimumRecordedShare', {
       nullable: true,
-      description: 'Overlaps below this share of the previous topic are not recorded (the largest always is); null without a previous run.',
+      description:
+        'Overlaps below this share of the previous topic are not recorded (the largest always is); null without a previous run.',
     }),
     raw: t.field({
       type: 'JSON',

@@ -3,7 +3,13 @@ import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import type { CursorKeys } from '../cursors.js';
 import { databaseId } from '../ids.js';
-import { ClusteringQuality, ClusteringRunParameters, ClusteringTimings, KSelection, type StoredParameters } from './clustering-run-record.js';
+import {
+  ClusteringQuality,
+  ClusteringRunParameters,
+  ClusteringTimings,
+  KSelection,
+  type StoredParameters,
+} from './clustering-run-record.js';
 import { Topic } from './topic.js';
 
 const RunStatus = builder.enumType('ClusteringRunStatus', {
@@ -39,7 +45,8 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
     windowStart: t.expose('windowStart', {
       type: 'DateTime',
       nullable: true,
-      description: 'With a clustering window, its start: only articles of that period were clustered, older ones kept their topic.',
+      description:
+        'With a clustering window, its start: only articles of that period were clustered, older ones kept their topic.',
     }),
     requestedK: t.exposeInt('requestedK', { nullable: true, description: 'The k asked for; null when chosen from the data.' }),
     k: t.exposeInt('k', { nullable: true, description: 'Number of topics found.' }),
@@ -58,7 +65,11 @@ export const ClusteringRun = builder.drizzleNode('clusteringRuns', {
       nullable: true,
       description: 'How k was chosen: the score of each k tried; null when k was given (or until the run succeeds).',
     }),
-    quality: t.expose('quality', { type: ClusteringQuality, nullable: true, description: 'Quality figures; null until the run succeeds.' }),
+    quality: t.expose('quality', {
+      type: ClusteringQuality,
+      nullable: true,
+      description: 'Quality figures; null until the run succeeds.',
+    }),
     timings: t.expose('timings', {
       type: ClusteringTimings,
       nullable: true,
@@ -82,7 +93,8 @@ builder.drizzleObjectField(ClusteringRun, 'topics', (t) =>
   t.connection(
     {
       type: Topic,
-      description: 'The topics the run found, largest (in that run) first. Each is the topic as it is now; its `history` has the run’s version.',
+      description:
+        'The topics the run found, largest (in that run) first. Each is the topic as it is now; its `history` has the run’s version.',
       // size, topic, run: the order and the primary key that breaks its ties.
       extensions: { cursorKeys: ['int', 'int', 'int'] satisfies CursorKeys },
       select: (args, ctx, nestedSelection) => ({

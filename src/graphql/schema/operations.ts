@@ -11,9 +11,9 @@ import { topicChanges, topicShares, topics } from '../../db/schema.js';
 import { validateArticle } from '../../jobs/article-input.js';
 import { storeArticles } from '../../jobs/import.js';
 import { ClusteringRunError } from '../../jobs/run-lock.js';
+import { builder, type GraphQLContext } from '../builder.js';
 import type { ArticleAddedEvent } from '../events.js';
 import { databaseId } from '../ids.js';
-import { builder, type GraphQLContext } from '../builder.js';
 import { Article } from './article.js';
 import { ClusteringRun } from './clustering-run.js';
 import { Topic } from './topic.js';
@@ -27,11 +27,14 @@ const ArticleInput = builder.inputType('ArticleInput', {
     title: t.string({ required: true, description: 'Headline (required, non-empty).' }),
     body: t.string({ required: true, description: 'Full text (required, non-empty).' }),
     externalId: t.string({
-      description: 'The article’s id where it comes from. Already stored with the same title and body: a duplicate; with others: a conflict, rejected.',
+      description:
+        'The article’s id where it comes from. Already stored with the same title and body: a duplicate; with others: a conflict, rejected.',
     }),
     url: t.string({ description: 'http(s) URL of the article.' }),
     source: t.string({ description: 'Publisher name; created when new.' }),
-    publishedAt: t.string({ description: 'Publication time, ISO 8601 (UTC unless it names an offset), a real date and time of the years 1000–9999.' }),
+    publishedAt: t.string({
+      description: 'Publication time, ISO 8601 (UTC unless it names an offset), a real date and time of the years 1000–9999.',
+    }),
   }),
 });
 
@@ -39,9 +42,12 @@ const ImportStatus = builder.enumType('ImportStatus', {
   description: 'What happened to one imported article.',
   values: {
     CREATED: { description: 'Stored (and placed into the current run’s topics).' },
-    DUPLICATE: { description: 'Already stored (the same title and body, under this external id, another or none); nothing written.' },
+    DUPLICATE: {
+      description: 'Already stored (the same title and body, under this external id, another or none); nothing written.',
+    },
     REJECTED: {
-      description: 'Invalid, in conflict (its external id is stored with another title or body), or refused by the database; see `reason`. Nothing written for it.',
+      description:
+        'Invalid, in conflict (its external id is stored with another title or body), or refused by the database; see `reason`. Nothing written for it.',
     },
   },
 });
@@ -58,13 +64,18 @@ const ImportItem = builder.objectRef<ImportItemShape>('ImportItem').implement({
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the item in the input list, from 0.' }),
     status: t.field({ type: ImportStatus, description: 'What happened.', resolve: (item) => item.status }),
-    reason: t.exposeString('reason', { nullable: true, description: 'Why the item was rejected (with the database’s own words when it refused the item).' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'Why the item was rejected (with the database’s own words when it refused the item).',
+    }),
     article: t.field({
       type: Article,
       nullable: true,
       description: 'The stored article, when created.',
       resolve: (item, _args, ctx) =>
-        item.articleId === null ? null : ctx.db.query.articles.findFirst({ where: { id: item.articleId } }).then((row) => row ?? null),
+        item.articleId === null
+          ? null
+          : ctx.db.query.articles.findFirst({ where: { id: item.articleId } }).then((row) => row ?? null),
     }),
   }),
 });
@@ -72,7 +83,10 @@ const ImportItem = builder.objectRef<ImportItemShape>('ImportItem').implement({
 const ImportPayload = builder.objectRef<{ items: ImportItemShape[] }>('ImportArticlesPayload').implement({
   description: 'The outcome of an import, item by item.',
   fields: (t) => ({
-    created: t.int({ description: 'Articles stored.', resolve: ({ items }) => items.filter((i) => i.status === 'CREATED').length }),
+    created: t.int({
+      description: 'Articles stored.',
+      resolve: ({ items }) => items.filter((i) => i.status === 'CREATED').length,
+    }),
     duplicates: t.int({
       description: 'Articles already present.',
       resolve: ({ items }) => items.filter((i) => i.status === 'DUPLICATE').length,
@@ -81,7 +95,11 @@ const ImportPayload = builder.objectRef<{ items: ImportItemShape[] }>('ImportArt
       description: 'Items rejected: invalid, in conflict, or refused by the database.',
       resolve: ({ items }) => items.filter((i) => i.status === 'REJECTED').length,
     }),
-    items: t.field({ type: [ImportItem], description: 'One outcome per input item, in input order.', resolve: ({ items }) => items }),
+    items: t.field({
+      type: [ImportItem],
+      description: 'One outcome per input item, in input order.',
+      resolve: ({ items }) => items,
+    }),
   }),
 });
 
@@ -135,7 +153,8 @@ builder.mutationFields((t) => ({
       k: t.arg.int({ description: 'Number of topics (2 to the number of articles); chosen from the data when omitted.' }),
       seed: t.arg.int({ description: 'Seed of the run’s random choices (default 42).' }),
       window: t.arg.string({
-        description: 'Cluster only the articles of this last period, e.g. "30d", "12h" (dated by publication, or by storage when undated); older ones keep their topic.',
+        description:
+          'Cluster only the articles of this last period, e.g. "30d", "12h" (dated by publication, or by storage when undated); older ones keep their topic.',
       }),
     },
     authScopes: { operator: true },
@@ -247,28 +266,44 @@ const ReclusterState = builder
   .implement({
     description: 'The automatic clustering: its policy (README: Configuration), and whether a run is due now and why.',
     fields: (t) => ({
-      automatic: t.boolean({ description: 'False when runs start only on request (RECLUSTER=off).', resolve: (state) => state.policy.enabled }),
+      automatic: t.boolean({
+        description: 'False when runs start only on request (RECLUSTER=off).',
+        resolve: (state) => state.policy.enabled,
+      }),
       due: t.exposeBoolean('due', { description: 'True when the policy wants a run now (the server starts it within seconds).' }),
       reason: t.exposeString('reason', { description: 'Why a run is due, or what would make it due.' }),
-      newArticles: t.exposeInt('newArticles', { description: 'Articles the current run did not cluster (all of them before the first run).' }),
+      newArticles: t.exposeInt('newArticles', {
+        description: 'Articles the current run did not cluster (all of them before the first run).',
+      }),
       threshold: t.exposeInt('threshold', {
         nullable: true,
-        description: 'Number of new articles that makes a run due (the smaller of the share and count rules); null without either rule.',
+        description:
+          'Number of new articles that makes a run due (the smaller of the share and count rules); null without either rule.',
       }),
-      dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true, description: 'When the interval rule makes a run due; null without it.' }),
+      dueAt: t.expose('dueAt', {
+        type: 'DateTime',
+        nullable: true,
+        description: 'When the interval rule makes a run due; null without it.',
+      }),
       runningRun: t.field({
         type: ClusteringRun,
         nullable: true,
         description: 'The run in progress, if any.',
         resolve: (state, _args, ctx) =>
-          state.runningRunId === null ? null : ctx.db.query.clusteringRuns.findFirst({ where: { id: state.runningRunId } }).then((run) => run ?? null),
+          state.runningRunId === null
+            ? null
+            : ctx.db.query.clusteringRuns.findFirst({ where: { id: state.runningRunId } }).then((run) => run ?? null),
       }),
       newShare: t.float({
         nullable: true,
         description: 'RECLUSTER_NEW_SHARE: new articles, as a share of the current run’s, that make a run due.',
         resolve: (state) => state.policy.newShare,
       }),
-      newCount: t.int({ nullable: true, description: 'RECLUSTER_NEW_COUNT: new articles that make a run due.', resolve: (state) => state.policy.newCount }),
+      newCount: t.int({
+        nullable: true,
+        description: 'RECLUSTER_NEW_COUNT: new articles that make a run due.',
+        resolve: (state) => state.policy.newCount,
+      }),
       intervalSeconds: t.int({
         nullable: true,
         description: 'RECLUSTER_INTERVAL: seconds after the current run after which a run is due, if anything changed.',
@@ -323,7 +358,8 @@ builder.subscriptionFields((t) => ({
   }),
   topicsChanged: t.field({
     type: ClusteringRun,
-    description: 'Each clustering run that succeeds, anywhere on the database, when its topics become current; ask for its `changes`.',
+    description:
+      'Each clustering run that succeeds, anywhere on the database, when its topics become current; ask for its `changes`.',
     subscribe: (_root, _args, ctx) => ctx.events.subscribe('topicsChanged'),
     resolve: (event, _args, ctx) => findRun(ctx.db, event.runId),
   }),

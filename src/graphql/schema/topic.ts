@@ -144,9 +144,12 @@ export const Topic = builder.drizzleNode('topics', {
     'each run that finds it gives it a new version (label, keywords, size), and a run in which it ends retires it.',
   id: { column: (topic) => topic.id },
   fields: (t) => ({
-    label: t.exposeString('label', { description: 'Readable name of its latest version, as plain text (not HTML), e.g. "North Korea · Kim Jong-un".' }),
+    label: t.exposeString('label', {
+      description: 'Readable name of its latest version, as plain text (not HTML), e.g. "North Korea · Kim Jong-un".',
+    }),
     slug: t.exposeString('slug', {
-      description: 'URL-friendly name, chosen when the topic was born and never changed (even when its label changes); unique among all topics.',
+      description:
+        'URL-friendly name, chosen when the topic was born and never changed (even when its label changes); unique among all topics.',
     }),
     keywords: t.field({
       type: [Keyword],
@@ -163,13 +166,18 @@ export const Topic = builder.drizzleNode('topics', {
     }),
     bornAt: t.expose('bornAt', { type: 'DateTime', description: 'When the run that found it first was written.' }),
     bornIn: t.relation('bornIn', { description: 'The clustering run that found it first.' }),
-    retiredAt: t.expose('retiredAt', { type: 'DateTime', nullable: true, description: 'When a run ended it; null while active.' }),
+    retiredAt: t.expose('retiredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a run ended it; null while active.',
+    }),
     run: t.relation('latestRun', {
       description: 'The latest clustering run that found the topic: the current run while it is active.',
     }),
     successors: t.field({
       type: [TopicShare],
-      description: 'For a retired topic, the topics its articles went to in the run that retired it, largest share first; empty while active.',
+      description:
+        'For a retired topic, the topics its articles went to in the run that retired it, largest share first; empty while active.',
       select: (_args, _ctx, nestedSelection) => ({
         with: { successors: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
       }),
@@ -234,7 +242,10 @@ const TopicChangeKind = builder.enumType('TopicChangeKind', {
   description: 'What a clustering run did to a topic (the transitions of MONIC, Spiliopoulou et al. 2006).',
   values: {
     BORN: { value: 'born', description: 'A new topic: it carries on no earlier topic.' },
-    CONTINUED: { value: 'continued', description: 'One earlier topic carries on in one cluster (it kept at least 70% of its articles).' },
+    CONTINUED: {
+      value: 'continued',
+      description: 'One earlier topic carries on in one cluster (it kept at least 70% of its articles).',
+    },
     MERGED: {
       value: 'merged',
       description:
@@ -242,7 +253,8 @@ const TopicChangeKind = builder.enumType('TopicChangeKind', {
     },
     SPLIT: {
       value: 'split',
-      description: 'An earlier topic divided into several clusters; the largest part keeps its id, the other parts are new topics.',
+      description:
+        'An earlier topic divided into several clusters; the largest part keeps its id, the other parts are new topics.',
     },
     RETIRED: { value: 'retired', description: 'The topic carries on in no cluster: it ends here.' },
   },
@@ -261,7 +273,9 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       select: { columns: { found: true } },
       resolve: (change) => !change.found,
     }),
-    label: t.exposeString('label', { description: 'The topic’s label in this run (its last one, when it ended), as plain text (not HTML).' }),
+    label: t.exposeString('label', {
+      description: 'The topic’s label in this run (its last one, when it ended), as plain text (not HTML).',
+    }),
     keywords: t.field({
       type: [Keyword],
       description: 'The topic’s keywords in this run.',
@@ -364,7 +378,9 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
               ? {}
               : {
                   // The stored size while the cursor's run is still current; counted only for an older run's page.
-                  feedTotal: (table) => sql<number>`(case when ${feedRunIdSql(position.runId)} = ${currentRunIdSql} then ${table.size}
+                  feedTotal: (
+                    table,
+                  ) => sql<number>`(case when ${feedRunIdSql(position.runId)} = ${currentRunIdSql} then ${table.size}
                     else (select count(*)::int from ${articleTopics}
                       where ${articleTopics.topicId} = ${table.id} and ${articleTopics.runId} = ${feedRunIdSql(position.runId)}) end)`,
                 },
@@ -422,10 +438,19 @@ builder.queryFields((t) => ({
   topics: t.drizzleConnection({
     type: 'topics',
     description: 'The topics of the current clustering run (or the retired ones), largest first unless asked otherwise.',
-    extensions: { cursorKeys: ((args) => [TOPIC_ORDER_KEY[args.orderBy as keyof typeof TOPIC_ORDER_KEY] ?? 'int', 'int']) satisfies CursorKeys },
+    extensions: {
+      cursorKeys: ((args) => [
+        TOPIC_ORDER_KEY[args.orderBy as keyof typeof TOPIC_ORDER_KEY] ?? 'int',
+        'int',
+      ]) satisfies CursorKeys,
+    },
     args: {
       orderBy: t.arg({ type: TopicOrder, defaultValue: 'SIZE', description: 'Sort order.' }),
-      status: t.arg({ type: TopicStatus, defaultValue: 'ACTIVE', description: 'ACTIVE: the current run’s topics; RETIRED: those that ended.' }),
+      status: t.arg({
+        type: TopicStatus,
+        defaultValue: 'ACTIVE',
+        description: 'ACTIVE: the current run’s topics; RETIRED: those that ended.',
+      }),
     },
     totalCount: (_root, args, ctx) => ctx.db.$count(topics, (args.status === 'RETIRED' ? retiredTopic : activeTopic)(topics)),
     resolve: (query, _root, args, ctx) =>
@@ -437,7 +462,10 @@ builder.queryFields((t) => ({
           ...(args.orderBy === 'NEWEST'
             ? { extras: { latest: (table) => latestArticleSql(table) }, orderBy: { latest: 'desc' } as const }
             : args.orderBy === 'TRENDING'
-              ? { extras: { trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)` }, orderBy: { trendOrder: 'desc' } as const }
+              ? {
+                  extras: { trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)` },
+                  orderBy: { trendOrder: 'desc' } as const,
+                }
               : { orderBy: { size: 'desc' } as const }),
         }),
       ),
