@@ -16,7 +16,7 @@ import { describeStartError } from './db/errors.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
-import { readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
+import { healthPlugin, readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
@@ -87,9 +87,11 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     },
     maskedErrors: config.production,
     landingPage: false,
-    // Liveness: 200 while the process serves.
-    healthCheckEndpoint: '/health',
+    // Liveness is healthPlugin's, on the exact path /health. Yoga's own check cannot be turned off
+    // and matches the end of the whole URL; no parsed URL ends in a space, so it never answers.
+    healthCheckEndpoint: ' ',
     plugins: [
+      healthPlugin(),
       readinessPlugin(db, READY_TIMEOUT_MS),
       rootRedirectPlugin(),
       // Outage errors get their code before unexpected errors are masked.

@@ -191,7 +191,13 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('reports /health and /ready, and sends / to GraphiQL', async () => {
-    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    for (const path of ['/health', '/health?probe=1']) {
+      const health = await fetch(`${server.url}${path}`);
+      expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+    }
+    // Only that path: a GraphQL GET whose query string ends in /health still runs.
+    const query = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}&note=/health`);
+    expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
     const ready = await fetch(`${server.url}/ready`);
     expect(ready.status).toBe(200);
     expect(ready.headers.get('content-type')).toMatch(/^application\/json/);

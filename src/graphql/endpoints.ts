@@ -1,6 +1,6 @@
 /**
- * The HTTP endpoints beside /graphql, as yoga plugins: `/ready` (the database answers) and `/`
- * (a redirect to GraphiQL). `/health` is yoga's own liveness check (its `healthCheckEndpoint`).
+ * The HTTP endpoints beside /graphql, as yoga plugins: `/health` (the process answers), `/ready`
+ * (the database answers) and `/` (a redirect to GraphiQL).
  */
 import { sql } from 'drizzle-orm';
 import { type Plugin, useReadinessCheck } from 'graphql-yoga';
@@ -26,6 +26,19 @@ export function readinessPlugin(db: Database, timeoutMs: number): Plugin {
       }
     },
   });
+}
+
+/**
+ * `/health`: 200 `{"status":"ok"}` while the process serves requests. Matched on the path alone:
+ * yoga's own health check compares the end of the whole URL, so `/health?probe=1` missed it and a
+ * GraphQL GET whose query string ended in `/health` was answered as a probe.
+ */
+export function healthPlugin(): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/health') endResponse(fetchAPI.Response.json({ status: 'ok' }));
+    },
+  };
 }
 
 /** `/`: to GraphiQL, at /graphql. */
