@@ -96,6 +96,7 @@ export class HelperPool {
       this.stop(this.helper);
       this.helper = this.successor;
       this.successor = null;
+      this.forgetHandedOver();
     }
     return isReady(this.helper);
   }
@@ -135,14 +136,12 @@ export class HelperPool {
     if (state === FAILED) {
       this.stop(this.helper);
       this.helper = null;
+      this.forgetHandedOver();
       return false;
     }
     this.tasksDone++;
-    if (this.bytesHandedOver > this.recycleBytes && this.successor === null) {
-      this.successor = this.start();
-      this.bytesHandedOver = 0;
-      this.buffersHandedOver = new WeakSet();
-    }
+    // The successor boots while this helper goes on working; available() swaps them.
+    if (this.bytesHandedOver > this.recycleBytes && this.successor === null) this.successor = this.start();
     return state === DONE;
   }
 
@@ -181,10 +180,15 @@ export class HelperPool {
       worker.unref();
       const helper: Helper = { worker, ready, results: channel.port1 };
       worker.on('error', () => {
-        // One that fails before it is ready (no loader, no memory) would fail again.
-        if (!isReady(helper)) this.disabled = true;
-        if (this.helper === helper) this.helper = null;
-        if (this.successor === helper) this.successor = null;
+        if (this.successor === helper) {
+          // The working helper goes on; recycling is tried again after as much again was handed over.
+          this.successor = null;
+          this.forgetHandedOver();
+        } else if (this.helper === helper) {
+          // One that failed before it was ready (no loader, no memory) would fail again.
+          if (!isReady(helper)) this.disabled = true;
+          this.helper = null;
+        }
         this.stop(helper);
       });
       return helper;
@@ -192,6 +196,12 @@ export class HelperPool {
       this.disabled = true;
       return null;
     }
+  }
+
+  /** Buffers handed to a helper that is gone no longer count. */
+  private forgetHandedOver(): void {
+    this.bytesHandedOver = 0;
+    this.buffersHandedOver = new WeakSet();
   }
 
   private stop(helper: Helper | null): void {
