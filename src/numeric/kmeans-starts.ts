@@ -170,10 +170,16 @@ export function kMeansStarts(input: KMeansStartsInput, output: KMeansStartsOutpu
     const fitted = kmeans(rowsAsArrays, k, { initialization, maxIterations, distanceFunction: squaredDistanceOfArrays });
     const centroids = output.centroids.subarray(start * k * width, (start + 1) * k * width);
     for (let c = 0; c < k; c++) centroids.set(fitted.centroids[c], c * width);
+    // Summed term by term over all rows (not row by row), as the stored inertias always were.
     let inertia = 0;
     for (let row = 0; row < rows; row++) {
       const cluster = fitted.clusters[row];
-      inertia += squaredDistance(vectors, row, centroids, cluster, width);
+      const rowOffset = row * width;
+      const centroidOffset = cluster * width;
+      for (let d = 0; d < width; d++) {
+        const difference = vectors[rowOffset + d] - centroids[centroidOffset + d];
+        inertia += difference * difference;
+      }
       output.assignments[start * rows + row] = cluster;
     }
     output.stats[2 * start] = inertia;
