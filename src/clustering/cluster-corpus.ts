@@ -321,6 +321,8 @@ export function clusterDocuments(docs: ClusterDocument[], options: ClusterOption
   const start = performance.now();
   const corpus = createCorpus();
   const parallel = options.parallel ?? defaultParallel();
+  // The helper thread boots while this thread tokenises.
+  parallel.prepare();
   for (let from = 0; from < docs.length; from += PROGRESS_EVERY) {
     options.onProgress?.('vectorise', from, docs.length);
     parallel.addDocuments(corpus, docs.slice(from, from + PROGRESS_EVERY));

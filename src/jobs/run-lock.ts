@@ -182,5 +182,6 @@ export async function failRun(db: Database, runId: number, reason = FAILED_BY_OP
  * operator failed it). Never throws: the caller reports the run's own error.
  */
 export async function recordRunFailure(db: Database, runId: number, error: unknown): Promise<void> {
-  await markFailed(db, runId, (error as Error).message.slice(0, 2_000)).catch(() => {});
+  const message = error instanceof Error ? error.message : String(error);
+  await markFailed(db, runId, message.slice(0, 2_000)).catch(() => {});
 }
