@@ -1,9 +1,9 @@
-import { normaliseRows } from '../numeric/dense-matrix.js';
+import { type DenseMatrix, denseMatrix, normaliseRows } from '../numeric/dense-matrix.js';
 import { deriveSeed, SeededRandom } from '../numeric/random.js';
 import { type CsrMatrix, selectRows } from '../numeric/sparse-matrix.js';
 import { defaultParallel, type Parallel } from '../parallel/compute.js';
 import type { StageProgress } from './stage-runner.js';
-import { projectOntoComponents, randomizedTruncatedSvd } from './truncated-svd.js';
+import { randomizedTruncatedSvd } from './truncated-svd.js';
 
 export interface LsaOptions {
   /** Most dimensions kept; a small corpus gets fewer (see `dimensionsFor`). */
@@ -50,6 +50,9 @@ export class Lsa {
     readonly dimensions: number,
   ) {}
 
+  /** The components as vocabulary × dimensions, made once: an import projects batch after batch. */
+  private byColumn: DenseMatrix | undefined;
+
   static fit(matrix: CsrMatrix, options: LsaOptions): LsaFit {
     const documents = matrix.rows;
     const parallel = options.parallel ?? defaultParallel();
@@ -81,8 +84,21 @@ export class Lsa {
 
   /** Rows in the reduced space, unit length (all-zero rows, sharing no term, stay zero). */
   transform(matrix: CsrMatrix, parallel: Parallel = defaultParallel()): Float64Array {
-    const vectors = projectOntoComponents(matrix, this.components, this.dimensions, parallel);
+    const vectors = parallel.multiplySparse(matrix, this.projection(parallel)).values;
     normaliseRows(vectors, this.dimensions);
     return vectors;
+  }
+
+  private projection(parallel: Parallel): DenseMatrix {
+    if (this.byColumn === undefined) {
+      const columns = this.components.length / this.dimensions;
+      const values = parallel.allocate.float64(columns * this.dimensions);
+      for (let d = 0; d < this.dimensions; d++) {
+        const offset = d * columns;
+        for (let column = 0; column < columns; column++) values[column * this.dimensions + d] = this.components[offset + column];
+      }
+      this.byColumn = denseMatrix(columns, this.dimensions, values);
+    }
+    return this.byColumn;
   }
 }

@@ -255,23 +255,3 @@ export function randomizedTruncatedSvd(matrix: CsrMatrix, options: TruncatedSvdO
     rowVectors,
   };
 }
-
-/**
- * Projects sparse rows onto stored components (dimensions × columns, row-major): the reduced
- * vectors of documents the SVD did not see.
- */
-export function projectOntoComponents(
-  matrix: CsrMatrix,
-  components: Float32Array,
-  dimensions: number,
-  parallel: Parallel = defaultParallel(),
-): Float64Array {
-  const byColumn = new Float64Array(matrix.columns * dimensions);
-  for (let d = 0; d < dimensions; d++) {
-    const offset = d * matrix.columns;
-    for (let column = 0; column < matrix.columns; column++) {
-      byColumn[column * dimensions + d] = components[offset + column];
-    }
-  }
-  return parallel.multiplySparse(matrix, denseMatrix(matrix.columns, dimensions, byColumn)).values;
-}
