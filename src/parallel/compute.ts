@@ -15,6 +15,7 @@ import type { Corpus, TextDocument } from '../text/corpus.js';
 import { HelperPool, type Pending } from './pool.js';
 import type { Task } from './protocol.js';
 import { runTask } from './run-task.js';
+import { sharedArrays } from './shared-arrays.js';
 
 /** Products below this many multiply-adds are not worth a hand-off (about 50 µs). */
 const PARALLEL_MIN_WORK = 2_000_000;
@@ -26,13 +27,6 @@ const FIRST_ROUND_DOCUMENTS = 300;
 const ROUND_DOCUMENTS = 400;
 /** Cost of a row of a sparse product beyond its entries (clearing and storing its sum). */
 const ROW_COST = 4;
-
-/** Typed arrays on shared memory, which the helper reads and writes without copies. */
-export const sharedArrays: ArrayAllocator = {
-  int32: (length) => new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT)),
-  float32: (length) => new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT)),
-  float64: (length) => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)),
-};
 
 function onSharedMemory<T extends Int32Array | Float32Array | Float64Array>(array: T, allocate: (length: number) => T): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;
@@ -107,10 +101,6 @@ export class Parallel {
   /** Tasks the helper has finished so far. */
   helperTasks(): number {
     return this.pool?.tasksDone ?? 0;
-  }
-
-  close(): void {
-    this.pool?.close();
   }
 
   /** A·B for a sparse A and a dense B, into `into` when given (its leading rows × B.columns values). */

@@ -19,6 +19,7 @@ import {
   type Task,
   type TaskMessage,
 } from './protocol.js';
+import { sharedArrays } from './shared-arrays.js';
 
 export interface HelperPoolOptions {
   /** A helper that has not finished its part by then is stuck, and the work fails. */
@@ -34,10 +35,6 @@ export interface HelperPoolOptions {
 export interface Pending {
   readonly id: number;
   readonly signal: Int32Array;
-}
-
-function sharedInt32Array(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /**
@@ -114,7 +111,7 @@ export class HelperPool {
   /** Hands `task` to the helper (which must be available()). */
   post(task: Task): Pending {
     if (!isReady(this.helper)) throw new Error('the helper thread is not ready');
-    const message: TaskMessage = { id: ++this.lastId, task, signal: sharedInt32Array(SIGNAL_LENGTH) };
+    const message: TaskMessage = { id: ++this.lastId, task, signal: sharedArrays.int32(SIGNAL_LENGTH) };
     this.helper.worker.postMessage(message);
     this.countHandedOver(task);
     return message;
@@ -173,7 +170,7 @@ export class HelperPool {
 
   private start(): Helper | null {
     try {
-      const ready = sharedInt32Array(1);
+      const ready = sharedArrays.int32(1);
       const channel = new MessageChannel();
       const worker = startWorker({ results: channel.port2, ready }, [channel.port2]);
       // Never keeps the process alive; failures surface through a task's signal or its timeout.
