@@ -7,6 +7,7 @@ import { formatRunSummary, parseIntegerOption } from '../src/jobs/cli-format.js'
 import { runClustering } from '../src/jobs/cluster.js';
 import { terminalProgress } from '../src/jobs/progress.js';
 import { FAILED_BY_OPERATOR, failRun } from '../src/jobs/run-lock.js';
+import { defaultParallel } from '../src/parallel/compute.js';
 import { commandConfig, commandOptions, openCommandDatabase, optionValue } from './command.js';
 
 const USAGE = `usage: npm run cluster [-- --k N] [--seed S] [--window DURATION]
@@ -28,6 +29,8 @@ const failRunId = optionValue(() => parseIntegerOption('--fail-run', values['fai
 const k = optionValue(() => parseIntegerOption('--k', values.k));
 const seed = optionValue(() => parseIntegerOption('--seed', values.seed));
 const windowMs = optionValue(() => (values.window === undefined ? undefined : parseDuration('--window', values.window)));
+// The helper thread boots while the database opens and the articles load (it takes a while under tsx).
+if (failRunId === undefined) defaultParallel().prepare();
 const { db, close } = await openCommandDatabase(config);
 const progress = terminalProgress('clustering');
 try {
