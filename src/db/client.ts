@@ -15,6 +15,7 @@ import {
   describeError,
   INSUFFICIENT_PRIVILEGE,
 } from './errors.js';
+import { preparingStatements } from './prepared-statements.js';
 import { relations } from './relations.js';
 import { registerSessions } from './sessions.js';
 
@@ -93,7 +94,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       backoff: reconnectDelay,
       ...(statementTimeoutMs > 0 ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
     });
-    const db = drizzlePostgres({ client, relations, logger: options.logger });
+    const db = drizzlePostgres({ client: preparingStatements(client), relations, logger: options.logger });
     // A connection of its own rather than one reserved from the pool: ending it ends the session
     // even when it already died (postgres.js hangs on a reserved connection the server closed).
     registerSessions(db, async () => {
