@@ -16,13 +16,13 @@ import { describeStartError } from './db/errors.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
-import { healthPlugin, readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
+import { healthPlugin, metricsPlugin, readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
-import { createResponseCache, responseCacheKey } from './graphql/response-cache.js';
+import { cacheCountPlugin, createResponseCache, responseCacheKey } from './graphql/response-cache.js';
 import { unavailablePlugin } from './graphql/unavailable.js';
 import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
@@ -93,6 +93,7 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     plugins: [
       healthPlugin(),
       readinessPlugin(db, READY_TIMEOUT_MS),
+      metricsPlugin(responseCache, config.apiToken),
       rootRedirectPlugin(),
       // Outage errors get their code before unexpected errors are masked.
       unavailablePlugin(log),
@@ -110,6 +111,7 @@ export async function createApp({ database, config, log = console.log }: AppOpti
               ttl: config.responseCacheTtlMs,
               buildResponseCacheKey: responseCacheKey(responseCache),
             }),
+            cacheCountPlugin(responseCache),
           ]
         : []),
     ],

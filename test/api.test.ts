@@ -324,6 +324,16 @@ describe('API for client apps and operators', () => {
       expect(again).toEqual(first);
       expect(counter.statements).toEqual([]);
 
+      // /metrics counts the miss and the hit; with API_TOKEN set it is the operator's.
+      expect((await fetch(`${cached.url}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${cached.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await metrics.text();
+      const sample = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      expect([sample('news_response_cache_hits_total'), sample('news_response_cache_misses_total')]).toEqual([1, 1]);
+      expect(sample('news_response_cache_entries')).toBe(1);
+      expect(sample('process_resident_memory_bytes')).toBeGreaterThan(sample('nodejs_heap_used_bytes'));
+
       const response = await fetch(`${cached.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },

@@ -13,7 +13,8 @@
  * answer is never served to a request that arrives after the change.
  */
 import { type BuildResponseCacheKeyFunction, type Cache, hashSHA256 } from '@graphql-yoga/plugin-response-cache';
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import type { NewsEvents } from './events.js';
 
 /** Expired answers are swept at least this often (and at most once per TTL). */
@@ -32,6 +33,13 @@ export interface ByteBoundedCache extends Cache {
   readonly size: number;
   /** How many times the cache was cleared: the data's version, as far as this server knows. */
   readonly generation: number;
+  /**
+   * Queries answered from the cache, and those executed because it held no answer, since start
+   * (counted per request by cacheCountPlugin: the plugin looks a missed key up twice).
+   */
+  readonly hits: number;
+  readonly misses: number;
+  countRequest(hit: boolean): void;
   clear(): void;
   /** Removes the expired answers (the sweep timer calls it). */
   sweep(): void;
@@ -56,6 +64,8 @@ export function createByteBoundedCache({
   const entries = new Map<string, Entry>();
   let bytes = 0;
   let generation = 0;
+  let hits = 0;
+  let misses = 0;
 
   function remove(id: string): void {
     const entry = entries.get(id);
@@ -87,6 +97,16 @@ export function createByteBoundedCache({
     },
     get generation() {
       return generation;
+    },
+    get hits() {
+      return hits;
+    },
+    get misses() {
+      return misses;
+    },
+    countRequest(hit) {
+      if (hit) hits++;
+      else misses++;
     },
     set(id, data, _entities, ttl) {
       // Requests that shared one execution (see coalesce.ts) each store the same answer: keep the first.
@@ -158,4 +178,22 @@ export function requestKey(
 /** The response cache plugin's key: requestKey, hashed. */
 export function responseCacheKey(cache: ByteBoundedCache): BuildResponseCacheKeyFunction {
   return (params) => hashSHA256(requestKey(cache.generation, params));
+}
+
+/** The response cache plugin marks the answers it served. */
+const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+
+/**
+ * Counts the cache's hits and misses per request: a hit is an answer the cache served, a miss a
+ * query that ran with the cache on (coalesced requests count as misses: they did not hit).
+ */
+export function cacheCountPlugin(cache: ByteBoundedCache): Plugin {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation === 'query') cache.countRequest(false);
+    },
+    onResultProcess({ result }) {
+      if (typeof result === 'object' && result !== null && SERVED_FROM_CACHE in result) cache.countRequest(true);
+    },
+  };
 }
