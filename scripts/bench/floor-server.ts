@@ -3,7 +3,9 @@
  * JSON as our GraphQL API. node:http, one prepared SQL statement per request through postgres.js
  * (same driver and pool size as the product), no GraphQL. It takes POST bodies of the form
  * { "operationName": "TopicFeed" | "ArticlePage" | "Search", "variables": { ... } } with the
- * same variables (global ids) as the product's queries.
+ * same variables (global ids) as the product's queries. TopicFeed also takes `first` (default
+ * 20), `offset` (default 0) and `orderBy` (RELEVANCE, the default, or NEWEST): the page a cursor
+ * of ours points to, by its position.
  *
  * DATABASE_URL=postgres://... PORT=4101 node --import tsx scripts/bench/floor-server.ts
  */
@@ -38,21 +40,47 @@ interface FeedRow {
   sourceName: string | null;
 }
 
-async function topicFeed(variables: Record<string, unknown>) {
-  const topicId = databaseId(variables.id, 'Topic');
-  if (topicId === null) return { topic: null };
-  const rows = await sql<FeedRow[]>`
+const MAX_FEED_PAGE = 100;
+
+/** One page of a topic's feed in our order: best fit first (then article id), as ever. */
+function relevanceFeed(topicId: number, first: number, offset: number) {
+  return sql<FeedRow[]>`
     select t.label, m.score, a.id as "articleId", a.title, s.name as "sourceName"
     from topics t
     left join lateral (
       select score, article_id from article_topics
       where topic_id = t.id and run_id = (select id from clustering_runs where is_current)
-      order by score desc, article_id asc limit 20
+      order by score desc, article_id asc limit ${first} offset ${offset}
     ) m on true
     left join articles a on a.id = m.article_id
     left join sources s on s.id = a.source_id
     where t.id = ${topicId}
     order by m.score desc, m.article_id asc`;
+}
+
+/** ... or most recently published first, undated last, ties (and undated ones) by article id, newest first. */
+function newestFeed(topicId: number, first: number, offset: number) {
+  return sql<FeedRow[]>`
+    select t.label, m.score, a.id as "articleId", a.title, s.name as "sourceName"
+    from topics t
+    left join lateral (
+      select at.score, at.article_id, p.published_at
+      from article_topics at join articles p on p.id = at.article_id
+      where at.topic_id = t.id and at.run_id = (select id from clustering_runs where is_current)
+      order by p.published_at desc nulls last, at.article_id desc limit ${first} offset ${offset}
+    ) m on true
+    left join articles a on a.id = m.article_id
+    left join sources s on s.id = a.source_id
+    where t.id = ${topicId}
+    order by m.published_at desc nulls last, m.article_id desc`;
+}
+
+async function topicFeed(variables: Record<string, unknown>) {
+  const topicId = databaseId(variables.id, 'Topic');
+  if (topicId === null) return { topic: null };
+  const first = Number.isSafeInteger(variables.first) ? Math.min(MAX_FEED_PAGE, Math.max(0, variables.first as number)) : 20;
+  const offset = Number.isSafeInteger(variables.offset) ? Math.max(0, variables.offset as number) : 0;
+  const rows = await (variables.orderBy === 'NEWEST' ? newestFeed : relevanceFeed)(topicId, first, offset);
   if (rows.length === 0) return { topic: null };
   return {
     topic: {

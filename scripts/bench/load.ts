@@ -19,6 +19,11 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   headers?: Record<string, string>;
+  /**
+   * Each connection starts at its own place in the list (spread evenly) instead of all at the
+   * first request, so that they do not ask for the same thing at the same moment.
+   */
+  stagger?: boolean;
 }
 
 export interface LoadResult {
@@ -52,6 +57,13 @@ export function sortedLatencies(values: number[]): Float64Array {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let badBodies = 0;
   const latencies: number[] = [];
+  const requests = options.requests.map((request) => ({
+    body: request.body,
+    onResponse: (status: number, body: string) => {
+      if (status >= 200 && status < 300 && !request.check(body)) badBodies++;
+    },
+  }));
+  let clients = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -60,12 +72,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         duration: options.durationSeconds,
         headers: { 'content-type': 'application/json', ...options.headers },
-        requests: options.requests.map((request) => ({
-          body: request.body,
-          onResponse: (status: number, body: string) => {
-            if (status >= 200 && status < 300 && !request.check(body)) badBodies++;
-          },
-        })),
+        requests,
+        setupClient: options.stagger
+          ? (client) => {
+              const start = Math.floor((clients++ * requests.length) / options.connections) % requests.length;
+              client.setRequests([...requests.slice(start), ...requests.slice(0, start)]);
+            }
+          : undefined,
       },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
