@@ -53,7 +53,7 @@ export const Article = builder.drizzleNode('articles', {
     }),
     topics: t.relation('memberships', {
       description: 'The topics of the current clustering run this article belongs to, best fit first.',
-      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc' } },
+      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc', topicId: 'asc' } },
     }),
   }),
 });
@@ -149,7 +149,8 @@ builder.drizzleObjectField(Article, 'relatedArticles', (t) =>
         },
         similarities: {
           where: { RAW: (table) => inCurrentRun(table) },
-          orderBy: { score: 'desc' },
+          // Equal scores in the order of the similar article's id, so that every answer is the same.
+          orderBy: { score: 'desc', similarArticleId: 'asc' },
           with: { similar: nestedSelection({}, ['article']) },
         },
       },
@@ -178,7 +179,7 @@ builder.drizzleObjectField(Article, 'primaryTopic', (t) =>
       with: {
         memberships: {
           where: { RAW: (table) => inCurrentRun(table) },
-          orderBy: { score: 'desc' },
+          orderBy: { score: 'desc', topicId: 'asc' },
           with: { topic: nestedSelection() },
         },
       },

@@ -179,7 +179,7 @@ export const Topic = builder.drizzleNode('topics', {
       description:
         'For a retired topic, the topics its articles went to in the run that retired it, largest share first; empty while active.',
       select: (_args, _ctx, nestedSelection) => ({
-        with: { successors: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
+        with: { successors: { orderBy: { share: 'desc', toTopicId: 'asc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
       }),
       resolve: (topic) => topic.successors.map((row) => shareWith(row.toTopic, row)),
     }),
@@ -218,7 +218,7 @@ export const Topic = builder.drizzleNode('topics', {
     }),
     relatedTopics: t.relation('relations', {
       description: 'Other topics of the current run, most related first (empty for a retired topic).',
-      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc' } },
+      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc', relatedTopicId: 'asc' } },
     }),
   }),
 });
@@ -287,7 +287,7 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       type: [TopicShare],
       description: 'The topics of the run before whose articles it took, largest share first (empty for an ended topic).',
       select: (_args, _ctx, nestedSelection) => ({
-        with: { sources: { orderBy: { share: 'desc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
+        with: { sources: { orderBy: { share: 'desc', fromTopicId: 'asc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
       }),
       resolve: (change) => change.sources.map((row) => shareWith(row.fromTopic, row)),
     }),
@@ -295,7 +295,7 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       type: [TopicShare],
       description: 'Where its articles of the run before went, largest share first (empty for a new topic).',
       select: (_args, _ctx, nestedSelection) => ({
-        with: { targets: { orderBy: { share: 'desc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
+        with: { targets: { orderBy: { share: 'desc', toTopicId: 'asc' }, with: { toTopic: nestedSelection({}, ['topic']) } } },
       }),
       resolve: (change) => change.targets.map((row) => shareWith(row.toTopic, row)),
     }),
