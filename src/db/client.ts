@@ -3,10 +3,10 @@
  * PGlite stored under DATA_DIR. Both run the same Drizzle code and the same migrations. Only the
  * driver in use is loaded (PGlite's took 350–500 ms to load, a tenth of `npm run cluster`).
  */
-import { fileURLToPath } from 'node:url';
 import { type Logger, sql } from 'drizzle-orm';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
+import { projectPath } from '../project-root.js';
 import { lockDataDir } from './data-dir-lock.js';
 import {
   DATABASE_ALREADY_EXISTS,
@@ -24,7 +24,7 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Either the database or a transaction on it: what a query needs to run. */
 export type Executor = Database | Transaction;
 
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const migrationsFolder = projectPath('drizzle');
 
 export interface DatabaseHandle {
   db: Database;

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema } from 'graphql';
+import { projectPath } from '../project-root.js';
 import { schema } from './index.js';
 
-export const schemaFile = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
+export const schemaFile = projectPath('schema.graphql');
 
 /** The schema as SDL, sorted so that the file only changes when the API does. */
 export function printSchemaFile(): string {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusteringResult, ClusterOptions } from '../clustering/types.js';
 import { defaultParallel } from '../parallel/compute.js';
+import { runningSources } from '../project-root.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 export interface ClusteringEngine {
@@ -36,12 +37,17 @@ export function stopReason(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? signal.reason : STOPPED_BY_SHUTDOWN;
 }
 
+/** The child process's module: the TypeScript under tsx (the sources), else the build's JavaScript. */
+const workerModule = runningSources
+  ? new URL('./cluster-worker.ts', import.meta.url)
+  : new URL('./cluster-worker.js', import.meta.url);
+
 /** `signal`: aborting it stops the child process and fails the run (a server shutting down, an operator). */
 export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {
   // A child process rather than a worker thread: its memory goes back to the system when it
   // exits. Advanced serialization carries the result's typed arrays as they are.
-  const child = fork(fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(fileURLToPath(workerModule), [], {
+    execArgv: runningSources ? ['--import', 'tsx'] : [],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
