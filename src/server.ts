@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
@@ -75,7 +74,8 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       recluster: scheduler,
     }),
     graphiql: config.http.graphiql && { title: 'News topics', defaultQuery: exampleQuery },
-    renderGraphiQL,
+    // The playground's page (9 MB of script) is loaded when it is first served, not at every start.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // No CORS headers by default: only pages of this origin may read the answers. No cookies are
     // used (operators send a bearer token), so credentials are never allowed.
     // An origin not on the list gets no CORS headers at all: yoga would answer it

@@ -6,7 +6,6 @@
  * rather than crowd into topics found for a much smaller corpus.
  */
 import { and, eq, gt, inArray, notExists, sql } from 'drizzle-orm';
-import { assignDocuments } from '../clustering/index.js';
 import type { TopicModel } from '../clustering/types.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { Executor, Transaction } from '../db/client.js';
@@ -82,6 +81,8 @@ export async function assignToCurrentRun(db: Executor, articleIds: number[]): Pr
     );
   if (rows.length === 0) return [];
 
+  // Loaded on first use: the server's start does not need the clustering core.
+  const { assignDocuments } = await import('../clustering/index.js');
   const memberships = assignDocuments(model, rows);
   const topicIdAt = await topicIdsByPosition(db, run.id);
   const topicIds = memberships.map((membership) => topicIdAt[membership.topic]);

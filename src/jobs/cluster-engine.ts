@@ -4,9 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { clusterCorpus, createCorpus } from '../clustering/index.js';
 import type { ClusterDocument, ClusteringResult, ClusterOptions } from '../clustering/types.js';
-import { defaultParallel } from '../parallel/compute.js';
 import { runningSources } from '../project-root.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
@@ -17,14 +15,40 @@ export interface ClusteringEngine {
   close(): void;
 }
 
-export function inlineEngine(): ClusteringEngine {
-  const corpus = createCorpus();
-  const parallel = defaultParallel();
+/**
+ * The clustering core and the helper thread, loaded by the first run that computes in this
+ * process: the server computes in a child process, and its own start need not load them (ml-kmeans
+ * alone brings ~250 modules).
+ */
+async function loadCore() {
+  const [clustering, compute] = await Promise.all([import('../clustering/index.js'), import('../parallel/compute.js')]);
+  const parallel = compute.defaultParallel();
   // The helper thread starts while the articles load.
   parallel.prepare();
+  return { corpus: clustering.createCorpus(), parallel, clusterCorpus: clustering.clusterCorpus };
+}
+
+export function inlineEngine(): ClusteringEngine {
+  const loading = loadCore();
+  let core: Awaited<typeof loading> | undefined;
+  /** Articles that came before the core had loaded, in their order. */
+  const waiting: ClusterDocument[][] = [];
+  const flush = (loaded: Awaited<typeof loading>) => {
+    core = loaded;
+    for (const docs of waiting.splice(0)) core.parallel.addDocuments(core.corpus, docs);
+  };
+  // A failure to load fails the run in run(); until then nothing waits on it.
+  loading.then(flush, () => {});
   return {
-    add: (docs) => parallel.addDocuments(corpus, docs),
-    run: async (options) => clusterCorpus(corpus, options),
+    add: (docs) => {
+      if (core) core.parallel.addDocuments(core.corpus, docs);
+      else waiting.push(docs);
+    },
+    run: async (options) => {
+      const loaded = await loading;
+      if (!core) flush(loaded);
+      return loaded.clusterCorpus(loaded.corpus, options);
+    },
     close: () => {},
   };
 }
