@@ -256,8 +256,10 @@ builder.queryFields((t) => ({
         snippet: edge.string({
           nullable: true,
           description:
-            'When searching: the best-matching passages of the title and body, as HTML: the text escaped, the matches in ' +
-            '<b>…</b> (the only tags). Null when not searching.',
+            'When searching: the best-matching passages of the title and of up to 1,000 characters of the body (its start, ' +
+            'or the passage from just before the first match when that lies further in), as HTML: the text escaped, the ' +
+            'matches in <b>…</b> (the only tags); with no match there, the title and the first words of that passage. ' +
+            'Null when not searching.',
           // The search's snippet extra rides on the row.
           resolve: (edge) => {
             const snippet = (edge.node as { snippet?: string | null }).snippet;
