@@ -237,6 +237,13 @@ export const articleTopics = pgTable(
      * than the run's window, kept from the run before.
      */
     origin: membershipOrigin().notNull().default('clustered'),
+    /**
+     * The article's key in the NEWEST order (publishedSortKey: its publication time as fixed-width
+     * UTC text, '' when undated; collation "C"), copied from the article by a trigger on insert,
+     * so that a NEWEST page is read in index order rather than by looking up and sorting every
+     * member of the topic. An article's publication time never changes once stored.
+     */
+    publishedSort: text('published_sort').notNull().default(''),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.articleId, t.topicId] }),
@@ -244,6 +251,12 @@ export const articleTopics = pgTable(
     // stops, rather than joining every member of the topic and sorting them. NULLS FIRST like
     // ORDER BY ... DESC, or the planner cannot use it for that order.
     index('article_topics_feed_idx').on(t.topicId, t.runId, t.score.desc().nullsFirst(), t.articleId),
+    index('article_topics_newest_idx').on(
+      t.topicId,
+      t.runId,
+      t.publishedSort.desc().nullsFirst(),
+      t.articleId.desc().nullsFirst(),
+    ),
   ],
 );
 

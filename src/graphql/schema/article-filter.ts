@@ -51,6 +51,8 @@ export function utcMicrosecondText(timestamp: SQL): SQL<string> {
  * The key of the NEWEST and OLDEST orders: the publication time as fixed-width UTC text, compared
  * byte by byte. Undated articles come after the dated ones in both orders (then by id): an import
  * time is not a publication time, and a corpus without dates must not look like last week's news.
+ * Topic feeds read the same NEWEST key stored on each membership (article_topics.published_sort,
+ * written by the trigger of drizzle/20261204032629_newest_feed_order: keep the two formulas equal).
  */
 export function publishedSortKey(publishedAt: AnyPgColumn | SQL, order: 'NEWEST' | 'OLDEST'): SQL<string> {
   return sql<string>`(coalesce(${utcMicrosecondText(sql`${publishedAt}`)}, ${order === 'NEWEST' ? '' : 'undated'}) collate "C")`;

@@ -8,7 +8,7 @@ import type { CursorKey, CursorKeys } from '../cursors.js';
 import { readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
 import { databaseId } from '../ids.js';
 import { Article } from './article.js';
-import { publishedSortKey, utcMicrosecondText } from './article-filter.js';
+import { utcMicrosecondText } from './article-filter.js';
 
 const Keyword = builder.objectRef<{ term: string; weight: number }>('Keyword').implement({
   description: 'A term or phrase that characterises a topic.',
@@ -287,7 +287,9 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       type: [TopicShare],
       description: 'The topics of the run before whose articles it took, largest share first (empty for an ended topic).',
       select: (_args, _ctx, nestedSelection) => ({
-        with: { sources: { orderBy: { share: 'desc', fromTopicId: 'asc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
+        with: {
+          sources: { orderBy: { share: 'desc', fromTopicId: 'asc' }, with: { fromTopic: nestedSelection({}, ['topic']) } },
+        },
       }),
       resolve: (change) => change.sources.map((row) => shareWith(row.fromTopic, row)),
     }),
@@ -339,15 +341,10 @@ const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   query: (args) => {
     const { orderBy, feedRunId = null } = args as FeedQueryArgs;
     const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunIdSql(feedRunId)}` };
+    // NEWEST reads the article's key stored on the membership (article_topics_newest_idx), so a
+    // page is the next rows of an index rather than every member looked up and sorted.
     return orderBy === 'NEWEST'
-      ? {
-          where,
-          extras: {
-            sortTime: (membership: { articleId: AnyPgColumn }) =>
-              sql<string>`(select ${publishedSortKey(articles.publishedAt, 'NEWEST')} from ${articles} where ${articles.id} = ${membership.articleId})`,
-          },
-          orderBy: { sortTime: 'desc', articleId: 'desc' } as const,
-        }
+      ? { where, orderBy: { publishedSort: 'desc', articleId: 'desc' } as const }
       : { where, orderBy: { score: 'desc', articleId: 'asc' } as const };
   },
   select: (nestedSelection) => ({
