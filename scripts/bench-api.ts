@@ -49,7 +49,7 @@ import postgres from 'postgres';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
 import { positiveNumber } from './bench/options.js';
-import { peerFeedOrderSql, peerSearchFunctionSql } from './bench/peer-search.js';
+import { peerSearchFunctionSql } from './bench/peer-search.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
 import { importAndCluster } from './bench/prepare.js';
 import { fixed, machineDescription, passFail, table } from './bench/report.js';
@@ -289,7 +289,6 @@ async function main(): Promise<void> {
     console.log(`clustering took ${prepared.clusterSeconds.toFixed(1)} s`);
     const setup = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     await setup.unsafe(peerSearchFunctionSql);
-    await setup.unsafe(peerFeedOrderSql);
     await setup.unsafe('analyze');
     await setup.end();
 

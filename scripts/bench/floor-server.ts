@@ -111,12 +111,13 @@ interface ArticleRow {
 async function articlePage(variables: Record<string, unknown>) {
   const articleId = databaseId(variables.id, 'Article');
   if (articleId === null) return { article: null };
-  // Editorial links first (by position), then the 5 most similar articles not already linked.
+  // Editorial links first (by position), then the 5 most similar articles not already linked;
+  // equal scores by the other side's id, as ours.
   const [row] = await sql<ArticleRow[]>`
     with current_run as (select id from clustering_runs where is_current)
     select a.title, a.body,
       (select coalesce(json_agg(json_build_object('score', m.score, 'topic', json_build_object('label', t.label))
-                                order by m.score desc), '[]'::json)
+                                order by m.score desc, m.topic_id), '[]'::json)
          from article_topics m join topics t on t.id = m.topic_id
          where m.article_id = a.id and m.run_id = (select id from current_run)) as topics,
       (select coalesce(json_agg(r.item order by r.rank), '[]'::json) from (
@@ -126,12 +127,12 @@ async function articlePage(variables: Record<string, unknown>) {
             where l.from_article_id = a.id)
          union all
          (select json_build_object('kind', 'SIMILAR', 'score', s.score, 'article', json_build_object('title', b.title)),
-                 1000000 + row_number() over (order by s.score desc)
+                 1000000 + row_number() over (order by s.score desc, s.similar_article_id)
             from article_similarities s join articles b on b.id = s.similar_article_id
             where s.article_id = a.id and s.run_id = (select id from current_run)
               and not exists (select 1 from editorial_links l
                               where l.from_article_id = a.id and l.to_article_id = s.similar_article_id)
-            order by s.score desc limit 5)
+            order by s.score desc, s.similar_article_id limit 5)
        ) r) as related
     from articles a where a.id = ${articleId}`;
   if (!row) return { article: null };

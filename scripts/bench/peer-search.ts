@@ -26,19 +26,3 @@ language sql stable as $$
   limit max_results
 $$;
 `;
-
-/**
- * What PostGraphile needs to page a feed in our NEWEST order: a sortable computed column on
- * article_topics (`publishedSort`, ordered by PUBLISHED_SORT_DESC), the article's publication
- * time with undated articles as -infinity, so that they come last in descending order; the
- * article id (ARTICLE_ID_DESC) breaks ties, as ours does. PostGraphile takes computed columns
- * only from the table's own schema, so this one is in public, in the benchmark's database only.
- * The smart comment is V5's `@behavior +orderBy`: the Amber preset does not read V4's `@sortable`.
- */
-export const peerFeedOrderSql = `
-create function public.article_topics_published_sort(membership public.article_topics) returns timestamptz
-language sql stable as $$
-  select coalesce(a.published_at, '-infinity'::timestamptz) from public.articles a where a.id = membership.article_id
-$$;
-comment on function public.article_topics_published_sort(public.article_topics) is E'@behavior +orderBy';
-`;

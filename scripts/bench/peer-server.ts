@@ -1,8 +1,8 @@
 /**
  * The peer: PostGraphile 5 (Amber preset) over the same database, served by node:http, with
  * /ready for the benchmark. Search is a small SQL function in the `bench_peer` schema, created
- * by the benchmark in its own database only (see peerSearchFunctionSql), as is the computed
- * column its NEWEST feed order sorts on (peerFeedOrderSql).
+ * by the benchmark in its own database only (see peerSearchFunctionSql). Its NEWEST feed order
+ * sorts on article_topics.published_sort, as ours does.
  *
  * DATABASE_URL=postgres://... PORT=4102 node --import tsx scripts/bench/peer-server.ts
  */

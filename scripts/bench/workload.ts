@@ -199,9 +199,9 @@ const PEER_QUERIES: Record<Operation, string> = {
 }`,
   articlePage: `query ArticlePage($id: Int!, $runId: Int!) {
   articleByRowId(rowId: $id) { title body
-    articleTopicsByArticleId(condition: { runId: $runId }, orderBy: SCORE_DESC) { nodes { score topicByTopicId { label } } }
+    articleTopicsByArticleId(condition: { runId: $runId }, orderBy: [SCORE_DESC, TOPIC_ID_ASC]) { nodes { score topicByTopicId { label } } }
     editorialLinksByFromArticleId(orderBy: POSITION_ASC) { nodes { articleByToArticleId { title } } }
-    articleSimilaritiesByArticleId(condition: { runId: $runId }, orderBy: SCORE_DESC, first: 5) {
+    articleSimilaritiesByArticleId(condition: { runId: $runId }, orderBy: [SCORE_DESC, SIMILAR_ARTICLE_ID_ASC], first: 5) {
       nodes { score articleBySimilarArticleId { title } } } }
 }`,
   search: `query Search($q: String!) {
@@ -210,8 +210,8 @@ const PEER_QUERIES: Record<Operation, string> = {
 };
 
 /**
- * The peer's feed page. NEWEST sorts on `publishedSort`, a computed column the benchmark adds
- * (see peerFeedOrderSql): the publication time, undated articles as -infinity (last).
+ * The peer's feed page. NEWEST sorts on the membership's `published_sort` column, the key and
+ * index (article_topics_newest_idx) our NEWEST feed reads, so both page the same order.
  */
 const PEER_FEED_PAGE_QUERY = `query TopicFeed($id: Int!, $runId: Int!, $first: Int!, $offset: Int!, $orderBy: [ArticleTopicOrderBy!]) {
   topicByRowId(rowId: $id) { label articleTopicsByTopicId(first: $first, offset: $offset, condition: { runId: $runId }, orderBy: $orderBy) {
