@@ -13,14 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import {
-  FEED_CONTENT_TYPES,
-  type Feed,
-  type FeedEntry,
-  type FeedFormat,
-  type FeedLink,
-  writeFeed,
-} from '../feeds/feed.js';
+import { FEED_CONTENT_TYPES, type Feed, type FeedEntry, type FeedFormat, type FeedLink, writeFeed } from '../feeds/feed.js';
 
 /** Entries per feed: the newest ones. */
 export const FEED_ENTRIES = 50;
@@ -289,7 +282,11 @@ export function feedsPlugin(runQuery: FeedQueryRunner): Plugin {
         }
         endResponse(
           new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
-            headers: { ...headers, 'content-type': FEED_CONTENT_TYPES[format], 'content-length': String(Buffer.byteLength(body)) },
+            headers: {
+              ...headers,
+              'content-type': FEED_CONTENT_TYPES[format],
+              'content-length': String(Buffer.byteLength(body)),
+            },
           }),
         );
       } catch (error) {
