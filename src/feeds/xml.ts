@@ -8,8 +8,8 @@
  * newline and carriage return, lone surrogates, U+FFFE and U+FFFF. An import keeps such
  * characters (only NUL is refused), so a title may hold one; it is dropped from the feed.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed.
 const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed.
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
