@@ -297,6 +297,20 @@ describe('feeds of topics and searches', () => {
     expect(json.items[0].url).toBe(`${server.url}/topics/${successor.slug}/feed.json`);
   });
 
+  it('lets the pages of an origin in CORS_ORIGINS read a feed, as they read /graphql', async () => {
+    const cors = await startTestServer(handle, { http: { corsOrigins: ['https://reader.example'] } });
+    try {
+      const path = `/topics/${topic.slug}/feed.json`;
+      const allowed = await fetch(`${cors.url}${path}`, { headers: { origin: 'https://reader.example' } });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://reader.example');
+      const other = await fetch(`${cors.url}${path}`, { headers: { origin: 'https://elsewhere.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await cors.close();
+    }
+  });
+
   it('answers unknown topics, missing search terms and other methods with a clear message', async () => {
     const unknown = await get('/topics/no-such-topic/feed.atom');
     expect(unknown.status).toBe(404);

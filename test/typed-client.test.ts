@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codegenConfig } from '../scripts/typed-client/codegen.js';
+import { topicFeed } from '../scripts/typed-client/topic-feed.js';
 import { runClustering } from '../src/jobs/cluster.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
 import { projectPath } from '../src/project-root.js';
-import { codegenConfig } from '../scripts/typed-client/codegen.js';
-import { topicFeed } from '../scripts/typed-client/topic-feed.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
