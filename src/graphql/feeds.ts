@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { FEED_CONTENT_TYPES, type Feed, type FeedEntry, type FeedFormat, type FeedLink, writeFeed } from '../feeds/feed.js';
+import { RETRY_AFTER_SECONDS } from './unavailable.js';
 
 /** Entries per feed: the newest ones. */
 export const FEED_ENTRIES = 50;
@@ -125,7 +126,7 @@ function checkAnswer(answer: { status: number; result: ExecutionResult }): void 
   if (errors.length === 0 && answer.status < 400) return;
   const codes = errors.map((error) => (error.extensions as { code?: unknown } | undefined)?.code);
   const message = errors.map((error) => error.message).join('; ');
-  if (codes.includes('UNAVAILABLE')) throw new FeedError(503, message, { 'retry-after': '5' });
+  if (codes.includes('UNAVAILABLE')) throw new FeedError(503, message, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   if (codes.includes('BAD_USER_INPUT')) throw new FeedError(400, message);
   throw new FeedError(500, `the feed could not be read: ${message || `HTTP ${answer.status}`}`);
 }
@@ -211,8 +212,10 @@ async function searchFeed(
     description: `The newest articles matching the search ${q}.`,
     selfLink: `${origin}/search/feed.${format}?${query}`,
     homeLink: `${origin}/search?${query}`,
+    // A search's matches do not depend on clustering: the run's time only dates a feed without any.
     updated:
-      latest([...data.articles.nodes.map((article) => article.storedAt), data.currentClusteringRun?.finishedAt]) ??
+      latest(data.articles.nodes.map((article) => article.storedAt)) ??
+      latest([data.currentClusteringRun?.finishedAt]) ??
       new Date(0).toISOString(),
     ended: false,
     successors: [],
