@@ -15,9 +15,11 @@ import { describeStartError } from './db/errors.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
+import { compressionPlugin } from './graphql/compression.js';
 import { healthPlugin, metricsPlugin, readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { exampleQuery } from './graphql/example-query.js';
+import { type FeedQueryRunner, feedsPlugin } from './graphql/feeds.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
@@ -64,6 +66,16 @@ export async function createApp({ database, config, log = console.log }: AppOpti
   const responseCache = createResponseCache(events, { maxBytes: config.responseCacheMaxBytes, ttlMs: config.responseCacheTtlMs });
   const gate = createRequestGate({ apiToken: config.apiToken, maxBodyBytesInFlight: config.http.maxBodyBytesInFlight });
   const { corsOrigins } = config.http;
+  // A feed is read with a GraphQL query through this server's own endpoint: the same limits,
+  // response cache, coalescing and outage errors as any client's. Feeds are public: no token.
+  const runFeedQuery: FeedQueryRunner = async (query, variables, request) => {
+    const response = await yoga.fetch(new URL('/graphql', request.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, result: await response.json() };
+  };
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
     context: ({ request }) => ({
@@ -91,10 +103,12 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     // and matches the end of the whole URL; no parsed URL ends in a space, so it never answers.
     healthCheckEndpoint: ' ',
     plugins: [
+      compressionPlugin(),
       healthPlugin(),
       readinessPlugin(db, READY_TIMEOUT_MS),
       metricsPlugin(responseCache, config.apiToken),
       rootRedirectPlugin(),
+      feedsPlugin(runFeedQuery),
       // Outage errors get their code before unexpected errors are masked.
       unavailablePlugin(log),
       armorPlugin(config.production),

@@ -38,6 +38,10 @@ export const Article = builder.drizzleNode('articles', {
       nullable: true,
       description: 'When the article was published, when known.',
     }),
+    storedAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the article was stored here (imported): never a publication date, but always known.',
+    }),
     source: t.relation('source', { nullable: true, description: 'Publisher, when known.' }),
     excerpt: t.string({
       description: 'The start of the body, as plain text (not HTML), cut at a word boundary, with "…" when cut.',
