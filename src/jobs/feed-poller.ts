@@ -95,9 +95,9 @@ export function createFeedPoller(options: {
 
   const record = (url: string, values: SQL) => db.execute(sql`update ${feeds} set ${values} where ${feeds.url} = ${url}`);
 
-  const failed = async (url: string, failures: number, error: unknown) => {
+  const failed = async (url: string, failures: number, error: unknown, httpStatus: number | null) => {
     const message = error instanceof Error ? describeError(error) : String(error);
-    const status = error instanceof FeedFetchError ? error.status : null;
+    const status = error instanceof FeedFetchError ? error.status : httpStatus;
     const delay = feedRetryDelayMs(intervalMs, failures + 1);
     await record(
       url,
@@ -110,6 +110,8 @@ export function createFeedPoller(options: {
   const poll = async (claimed: Pick<FeedStatus, 'url' | 'etag' | 'lastModified' | 'failures'>) => {
     const { url } = claimed;
     let summary: FeedImportSummary;
+    // The status of an answer that came but held no readable feed.
+    let httpStatus: number | null = null;
     try {
       const response = await fetchFeed(url, {
         timeoutMs,
@@ -117,6 +119,7 @@ export function createFeedPoller(options: {
         validators: { etag: claimed.etag, lastModified: claimed.lastModified },
       });
       if (stopping.signal.aborted) throw stopping.signal.reason;
+      httpStatus = response.status;
       if (response.notModified) {
         await record(
           url,
@@ -138,7 +141,7 @@ export function createFeedPoller(options: {
         await record(url, sql`next_attempt_at = now()`).catch(() => {});
         return;
       }
-      await failed(url, claimed.failures, error).catch((recordError: unknown) =>
+      await failed(url, claimed.failures, error, httpStatus).catch((recordError: unknown) =>
         log(
           `feed ${url}: could not record its failure (${describeError(recordError)}); it is fetched again when its claim expires`,
         ),
