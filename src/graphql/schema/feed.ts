@@ -25,7 +25,7 @@ const Feed = builder.objectRef<FeedStatus>('Feed').implement({
     }),
     lastRejected: t.exposeInt('lastRejected', {
       description:
-        'Entries of the last feed read that were rejected (not a valid article, or in conflict); the server log says why.',
+        'Entries of the last feed read that were rejected (not a valid article, or in conflict); the server log gives the first one’s reason.',
     }),
     articlesAdded: t.exposeInt('articlesAdded', { description: 'Articles stored from this feed, in all.' }),
     failures: t.exposeInt('failures', {
