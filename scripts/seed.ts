@@ -1,6 +1,7 @@
 /**
  * npm run seed                       stores the seed page's articles
  * npm run seed -- --file PATH.jsonl  imports a corpus (one JSON object a line)
+ * npm run seed -- --feed URL_OR_FILE  imports an RSS 2.0 or Atom feed
  *
  * When the stored articles have no topics to go to (no clustering run yet, or far more new
  * articles than the current run clustered), it clusters them at once (--no-cluster: leave it to
@@ -8,8 +9,11 @@
  */
 import type { Database } from '../src/db/client.js';
 import { describeError } from '../src/db/errors.js';
+import { FeedFormatError } from '../src/feeds/parse-feed.js';
 import { formatRunSummary } from '../src/jobs/cli-format.js';
 import { runClustering } from '../src/jobs/cluster.js';
+import { FeedFetchError } from '../src/jobs/feed-fetch.js';
+import { importFeedDocument, readFeed } from '../src/jobs/feed-import.js';
 import { importJsonlFile } from '../src/jobs/import.js';
 import { terminalProgress } from '../src/jobs/progress.js';
 import { evaluateReclusterPolicy } from '../src/jobs/recluster-policy.js';
@@ -17,9 +21,17 @@ import { ClusteringRunError } from '../src/jobs/run-lock.js';
 import { seedPageArticles } from '../src/jobs/seed.js';
 import { commandConfig, commandOptions, openCommandDatabase } from './command.js';
 
-const USAGE = 'usage: npm run seed [-- --file corpus.jsonl] [--no-cluster]';
+const USAGE = 'usage: npm run seed [-- --file corpus.jsonl | --feed URL_OR_FILE] [--no-cluster]';
 
-const values = commandOptions(USAGE, { file: { type: 'string' }, 'no-cluster': { type: 'boolean' } });
+const values = commandOptions(USAGE, {
+  file: { type: 'string' },
+  feed: { type: 'string' },
+  'no-cluster': { type: 'boolean' },
+});
+if (values.file !== undefined && values.feed !== undefined) {
+  console.error(`--file and --feed import one thing each: give one of them\n${USAGE}`);
+  process.exit(2);
+}
 
 /** Clusters at once when the articles have no topics to go to (only those rules, not the server's thresholds). */
 async function clusterIfWaiting(db: Database): Promise<void> {
@@ -52,7 +64,36 @@ function clip(text: string): string {
   return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;
 }
 
-const { db, close } = await openCommandDatabase(commandConfig());
+/** Imports the feed at `location` (a URL or a file): the same lines as a corpus, numbered by entry. */
+async function importFeed(db: Database, location: string, timeoutMs: number, started: number): Promise<void> {
+  const progress = terminalProgress('importing');
+  let summary: Awaited<ReturnType<typeof importFeedDocument>>;
+  try {
+    const document = await readFeed(location, timeoutMs);
+    summary = await importFeedDocument(db, document, { onProgress: (done, total) => progress.update(done, total) });
+  } catch (error) {
+    // The reading and parsing errors do not name the feed; the database's do not need to.
+    if (error instanceof FeedFormatError || error instanceof FeedFetchError) throw new Error(`${location}: ${error.message}`);
+    throw error;
+  } finally {
+    progress.finish();
+  }
+  for (const { number, reason } of summary.rejected) console.error(`${location}: entry ${number}: rejected: ${clip(reason)}`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (summary.entries === 0) {
+    console.error(`${location}: holds no articles (the feed has no entries)`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(
+    `${location}: ${summary.inserted} inserted, ${summary.alreadyPresent} already present, ` +
+      `${summary.rejected.length} rejected (${seconds} s)`,
+  );
+  if (summary.rejected.length > 0) process.exitCode = 1;
+}
+
+const config = commandConfig();
+const { db, close } = await openCommandDatabase(config);
 const started = performance.now();
 try {
   if (values.file) {
@@ -72,6 +113,8 @@ try {
       );
       if (summary.rejected.length > 0) process.exitCode = 1;
     }
+  } else if (values.feed) {
+    await importFeed(db, values.feed, config.feeds.timeoutMs, started);
   } else {
     const summary = await seedPageArticles(db);
     console.log(`seed articles: ${summary.inserted} inserted, ${summary.alreadyPresent} already present`);

@@ -48,6 +48,18 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
   introspection: true,
 };
 
+/** The feeds the server polls (jobs/feed-poller.ts). */
+export interface FeedSettings {
+  /** http(s) URLs, in the order configured; none: no polling. */
+  urls: string[];
+  /** How often each feed is fetched while it answers. */
+  intervalMs: number;
+  /** The longest one fetch may take, body included. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_FEED_SETTINGS: FeedSettings = { urls: [], intervalMs: 10 * 60_000, timeoutMs: 20_000 };
+
 /** Default of `RESPONSE_CACHE_MAX_BYTES`. */
 export const DEFAULT_RESPONSE_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 
@@ -68,6 +80,7 @@ export interface Config {
   responseCacheMaxBytes: number;
   recluster: ReclusterPolicy;
   http: HttpSettings;
+  feeds: FeedSettings;
   /** PostgreSQL: how long to wait for a connection (ms; 0: no limit). */
   databaseConnectTimeoutMs: number;
   /** PostgreSQL: the longest single statement the server's requests may run (ms; 0: no limit). */
@@ -160,6 +173,36 @@ function parseCorsOrigins(value: string | undefined): string[] | '*' {
   });
 }
 
+/** "https://a.example/rss, https://b.example/atom.xml" → the URLs, each once; unset → none. */
+function parseFeedUrls(value: string | undefined): string[] {
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  const urls = items.map((item) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(`FEEDS takes http(s) URLs separated by commas (a comma inside a URL is written %2C), got "${item}"`);
+    }
+    return url.toString();
+  });
+  return [...new Set(urls)];
+}
+
+function parseFeedSettings(env: NodeJS.ProcessEnv): FeedSettings {
+  const defaults = DEFAULT_FEED_SETTINGS;
+  return {
+    urls: parseFeedUrls(env.FEEDS),
+    intervalMs: optional(env.FEEDS_INTERVAL, (text) => parseDuration('FEEDS_INTERVAL', text)) ?? defaults.intervalMs,
+    timeoutMs: optional(env.FEEDS_TIMEOUT, (text) => parseDuration('FEEDS_TIMEOUT', text)) ?? defaults.timeoutMs,
+  };
+}
+
 function parsePort(value: string | undefined): number {
   if (value === undefined || value === '') return 4000;
   const port = Number(value);
@@ -225,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graphiql: parseSwitch('GRAPHIQL', env.GRAPHIQL),
       introspection: parseSwitch('INTROSPECTION', env.INTROSPECTION),
     },
+    feeds: parseFeedSettings(env),
     databaseConnectTimeoutMs: parseLimit('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, 5_000),
     databaseStatementTimeoutMs: parseLimit('DATABASE_STATEMENT_TIMEOUT', env.DATABASE_STATEMENT_TIMEOUT, 10_000),
   };

@@ -23,12 +23,13 @@ import { type FeedQueryRunner, feedsPlugin } from './graphql/feeds.js';
 import { type GraphQLContext, schema } from './graphql/index.js';
 import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
-import { cacheCountPlugin, createResponseCache, responseCacheKey } from './graphql/response-cache.js';
+import { cacheCountPlugin, createResponseCache, responseCacheKey, sharesAnswers } from './graphql/response-cache.js';
 import { unavailablePlugin } from './graphql/unavailable.js';
 import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
 import { type ClusteringRunner, createClusteringRunner } from './jobs/cluster-runner.js';
+import { createFeedPoller, type FeedPoller } from './jobs/feed-poller.js';
 import { countArticles } from './jobs/import.js';
 import { createReclusterScheduler, type ReclusterScheduler } from './jobs/recluster-scheduler.js';
 import { seedPageArticles } from './jobs/seed.js';
@@ -39,7 +40,10 @@ const READY_TIMEOUT_MS = 2_000;
 export interface AppOptions {
   /** The database, and its LISTEN for the change notices of every process on it. */
   database: Pick<DatabaseHandle, 'db' | 'listen'>;
-  config: Pick<Config, 'production' | 'apiToken' | 'responseCacheTtlMs' | 'responseCacheMaxBytes' | 'recluster' | 'http'>;
+  config: Pick<
+    Config,
+    'production' | 'apiToken' | 'responseCacheTtlMs' | 'responseCacheMaxBytes' | 'recluster' | 'http' | 'feeds'
+  >;
   log?: (message: string) => void;
 }
 
@@ -47,7 +51,8 @@ export interface App {
   server: Server;
   clustering: ClusteringRunner;
   recluster: ReclusterScheduler;
-  /** Stops listening and scheduling, and ends a run in progress (failed); the HTTP server is closed by its owner. */
+  feeds: FeedPoller;
+  /** Stops listening, polling and scheduling, and ends a run in progress (failed); the HTTP server is closed by its owner. */
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,13 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     scheduler.runEnded(!(outcome instanceof Error));
   });
   const scheduler = createReclusterScheduler({ db, runner: clustering, policy: config.recluster, log });
+  const feeds = createFeedPoller({
+    db,
+    settings: config.feeds,
+    log,
+    // Every server hears of the articles through the import's change notice; this server's cache clears now.
+    onImported: () => events.publish('dataChanged'),
+  });
   const stopListening = await listenForChanges(database, events, () => scheduler.nudge(), log);
   const responseCache = createResponseCache(events, { maxBytes: config.responseCacheMaxBytes, ttlMs: config.responseCacheTtlMs });
   const gate = createRequestGate({ apiToken: config.apiToken, maxBodyBytesInFlight: config.http.maxBodyBytesInFlight });
@@ -84,6 +96,7 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       events,
       clustering,
       recluster: scheduler,
+      feeds,
     }),
     graphiql: config.http.graphiql && { title: 'News topics', defaultQuery: exampleQuery },
     // The playground's page (9 MB of script) is loaded when it is first served, not at every start.
@@ -121,6 +134,7 @@ export async function createApp({ database, config, log = console.log }: AppOpti
         ? [
             useResponseCache({
               session: () => null,
+              enabled: (request) => sharesAnswers(request),
               cache: responseCache,
               ttl: config.responseCacheTtlMs,
               buildResponseCacheKey: responseCacheKey(responseCache),
@@ -139,7 +153,9 @@ export async function createApp({ database, config, log = console.log }: AppOpti
     server,
     clustering,
     recluster: scheduler,
+    feeds,
     stop: async () => {
+      await feeds.stop();
       scheduler.stop();
       responseCache.stop();
       await clustering.stop();

@@ -295,3 +295,31 @@ export const topicRelations = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.topicId, t.relatedTopicId] })],
 );
+
+/**
+ * The feeds servers poll (FEEDS), one row each, shared by every server on the database: the
+ * validators for the next conditional GET, what the last fetch came to, and when the next may
+ * start. A server claims a feed by moving `next_attempt_at` past now (jobs/feed-poller.ts), so
+ * two servers never fetch one feed at once.
+ */
+export const feeds = pgTable('feeds', {
+  url: text().primaryKey(),
+  /** The ETag and Last-Modified of the last feed read whole, sent back as If-None-Match / If-Modified-Since. */
+  etag: text(),
+  lastModified: text('last_modified'),
+  /** When the last fetch ended, whatever it came to. */
+  lastFetchedAt: timestamptz('last_fetched_at'),
+  /** The HTTP status of the last fetch; null when none came (unreachable, timed out). */
+  lastStatus: integer('last_status'),
+  /** Why the last fetch got no feed; null when it did (or answered 304). */
+  lastError: text('last_error'),
+  /** Entries of the last feed read that were rejected (invalid, or in conflict). */
+  lastRejected: integer('last_rejected').notNull().default(0),
+  /** Articles stored from this feed, in all. */
+  articlesAdded: integer('articles_added').notNull().default(0),
+  /** Failed fetches in a row; each one doubles the wait before the next. */
+  failures: integer().notNull().default(0),
+  /** The next fetch starts at or after it; while a server fetches, it lies past that fetch's deadline. */
+  nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});

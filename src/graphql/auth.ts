@@ -16,21 +16,24 @@ export function authenticate(authorization: string | null, apiToken: string | un
 
 /**
  * Why a request is not an operator's, as the error the caller can act on; null for an operator.
- * The `operator` auth scope (builder.ts) answers its refusals with it.
+ * The `operator` auth scope (builder.ts) answers its refusals with it. `queryField`: the operator
+ * query field refused (a mutation when absent).
  */
-export function operatorRefusal(auth: OperatorAuth): GraphQLError | null {
+export function operatorRefusal(auth: OperatorAuth, queryField?: string): GraphQLError | null {
   switch (auth) {
     case 'operator':
       return null;
     case 'disabled':
       return new GraphQLError(
-        'Mutations are disabled: start the server with API_TOKEN=<secret> and send "Authorization: Bearer <secret>".',
+        `${queryField === undefined ? 'Mutations are' : `The operator field "${queryField}" is`} disabled: ` +
+          'start the server with API_TOKEN=<secret> and send "Authorization: Bearer <secret>".',
         { extensions: { code: 'FORBIDDEN' } },
       );
     case 'anonymous':
-      return new GraphQLError('This mutation needs "Authorization: Bearer <API_TOKEN>".', {
-        extensions: { code: 'UNAUTHENTICATED' },
-      });
+      return new GraphQLError(
+        `${queryField === undefined ? 'This mutation' : `The operator field "${queryField}"`} needs "Authorization: Bearer <API_TOKEN>".`,
+        { extensions: { code: 'UNAUTHENTICATED' } },
+      );
     case 'wrong-token':
       return new GraphQLError('The bearer token is not valid.', { extensions: { code: 'UNAUTHENTICATED' } });
   }

@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLOutputType, isListType, isNonNullType, Kind }
 import type { Database } from '../db/client.js';
 import { relations } from '../db/relations.js';
 import type { ClusteringRunner } from '../jobs/cluster-runner.js';
+import type { FeedPoller } from '../jobs/feed-poller.js';
 import type { ReclusterScheduler } from '../jobs/recluster-scheduler.js';
 import { type OperatorAuth, operatorRefusal } from './auth.js';
 import { clientInputPlugin } from './client-input.js';
@@ -33,6 +34,7 @@ export interface GraphQLContext {
   events: NewsEvents;
   clustering: ClusteringRunner;
   recluster: ReclusterScheduler;
+  feeds: FeedPoller;
 }
 
 export const builder = new SchemaBuilder<{
@@ -53,7 +55,8 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({ operator: ctx.auth === 'operator' }),
     // A refusal says why the caller is not an operator (auth.ts); only another scope could refuse
     // an operator, with the plugin's own error.
-    unauthorizedError: (_parent, ctx, _info, result) => operatorRefusal(ctx.auth) ?? result.message,
+    unauthorizedError: (_parent, ctx, info, result) =>
+      operatorRefusal(ctx.auth, info.parentType.name === 'Mutation' ? undefined : info.fieldName) ?? result.message,
   },
   complexity: {
     fieldComplexity: (args, _ctx, field) => {

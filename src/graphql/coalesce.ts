@@ -1,14 +1,14 @@
 /**
  * Request coalescing: identical queries in flight at the same moment share one execution. A
- * query's answer depends only on its document, operation name and variables (queries read public
- * data; only mutations look at the caller's token), so a second client asking the same thing
+ * query's answer depends only on its document, operation name and variables (for callers without
+ * an Authorization header, the only ones whose answers are shared: sharesAnswers), so a second client asking the same thing
  * while the first is being answered waits for that answer instead of running the SQL again. It
  * works with the response cache off as well; with it on, a stampede on a key not cached yet runs
  * once, and the answer is cached for the next ones. Mutations and subscriptions are never shared.
  */
 import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import { requestKey } from './response-cache.js';
+import { requestKey, sharesAnswers } from './response-cache.js';
 
 /**
  * Put it before the response cache in the plugin list, so it shares the executions the cache
@@ -20,8 +20,8 @@ export function coalescePlugin(generation: () => number): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
-      const params = (args.contextValue as Partial<YogaInitialContext>).params;
-      if (!params?.query) return;
+      const { params, request } = args.contextValue as Partial<YogaInitialContext>;
+      if (!params?.query || !sharesAnswers(request)) return;
       const key = requestKey(generation(), {
         documentString: params.query,
         operationName: params.operationName,

@@ -9,11 +9,13 @@ const hasAuthScopes = (extensions: object | null | undefined) =>
 
 for (const type of Object.values(schema.getTypeMap())) {
   if (!isObjectType(type)) continue;
-  // Queries and subscriptions read public data: the response cache and coalescing (coalesce.ts)
-  // share one caller's answer with the others. Only a mutation may need the operator.
+  // Only root fields may need the operator: mutations, and queries, whose answers are shared
+  // (the response cache, coalescing) only between callers without a token (sharesAnswers). A scope
+  // on a type or a nested field would be easy to reach through another path; subscriptions are
+  // followed by anyone.
   const scoped = Object.values(type.getFields()).filter((field) => hasAuthScopes(field.extensions));
-  if (type.name !== 'Mutation' && (hasAuthScopes(type.extensions) || scoped.length > 0)) {
-    throw new Error(`${type.name} has auth scopes: only mutations may, since query answers are shared between callers`);
+  if ((type.name !== 'Mutation' && type.name !== 'Query' && scoped.length > 0) || hasAuthScopes(type.extensions)) {
+    throw new Error(`${type.name} has auth scopes: only root query and mutation fields may need the operator`);
   }
   // plugin-drizzle adds `totalCount` to connections without a description.
   const totalCount = type.getFields().totalCount;

@@ -175,6 +175,16 @@ export function requestKey(
   return JSON.stringify([generation, request.documentString, request.operationName ?? null, request.variableValues ?? null]);
 }
 
+/**
+ * Whether a request's answer may be shared with other callers (the response cache, coalescing):
+ * only without an Authorization header. An operator's answer may hold operator-only fields (the
+ * feeds' state), and a wrong token's refusal says so; neither is served to anyone else, nor
+ * served from what others were answered.
+ */
+export function sharesAnswers(request: Pick<Request, 'headers'> | undefined): boolean {
+  return request !== undefined && request.headers.get('authorization') === null;
+}
+
 /** The response cache plugin's key: requestKey, hashed. */
 export function responseCacheKey(cache: ByteBoundedCache): BuildResponseCacheKeyFunction {
   return (params) => hashSHA256(requestKey(cache.generation, params));
@@ -190,6 +200,7 @@ const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 export function cacheCountPlugin(cache: ByteBoundedCache): Plugin {
   return {
     onExecute({ args }) {
+      if (!sharesAnswers((args.contextValue as { request?: Request }).request)) return;
       if (getOperationAST(args.document, args.operationName)?.operation === 'query') cache.countRequest(false);
     },
     onResultProcess({ result }) {

@@ -281,6 +281,35 @@ export interface RejectedLine {
   reason: string;
 }
 
+/** What storing numbered articles (a corpus's lines, a feed's entries) came to. */
+export interface NumberedStoreSummary {
+  inserted: number;
+  alreadyPresent: number;
+  /** The numbers of the articles refused (in conflict, or refused by the database), with why. */
+  rejected: { number: number; reason: string }[];
+}
+
+/**
+ * Stores one batch of numbered articles (storeArticles) and adds its outcomes to `summary`: the
+ * one tally of the JSONL import and the feed import.
+ */
+export async function storeNumbered(
+  db: Database,
+  batch: { number: number; article: ValidArticle }[],
+  summary: NumberedStoreSummary,
+): Promise<StoreResult> {
+  const stored = await storeArticles(
+    db,
+    batch.map((entry) => entry.article),
+  );
+  for (const outcome of stored.outcomes) {
+    if (outcome === 'created') summary.inserted++;
+    else if (outcome === 'duplicate') summary.alreadyPresent++;
+  }
+  for (const { index, reason } of stored.rejections) summary.rejected.push({ number: batch[index].number, reason });
+  return stored;
+}
+
 export interface ImportSummary {
   inserted: number;
   alreadyPresent: number;
@@ -372,7 +401,7 @@ async function* fileLines(file: string, stream: AsyncIterable<Buffer>): AsyncGen
 }
 
 /** A file that cannot be read, said in one line. */
-function unreadable(file: string, error: unknown): Error {
+export function unreadable(file: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'ENOENT'
@@ -402,20 +431,16 @@ export async function importJsonlFile(db: Database, file: string, options: Impor
   const totalBytes = stats.size;
   const stream = handle.createReadStream();
   const summary: ImportSummary = { inserted: 0, alreadyPresent: 0, rejected: [] };
-  let batch: { line: number; article: ValidArticle }[] = [];
+  let batch: { number: number; article: ValidArticle }[] = [];
   let bytesRead = 0;
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const { outcomes, rejections } = await storeArticles(
-      db,
-      batch.map((entry) => entry.article),
-    );
-    for (const outcome of outcomes) {
-      if (outcome === 'created') summary.inserted++;
-      else if (outcome === 'duplicate') summary.alreadyPresent++;
-    }
-    for (const { index, reason } of rejections) summary.rejected.push({ line: batch[index].line, reason });
+    const stored: NumberedStoreSummary = { inserted: 0, alreadyPresent: 0, rejected: [] };
+    await storeNumbered(db, batch, stored);
+    summary.inserted += stored.inserted;
+    summary.alreadyPresent += stored.alreadyPresent;
+    for (const { number, reason } of stored.rejected) summary.rejected.push({ line: number, reason });
     batch = [];
     options.onProgress?.(bytesRead, totalBytes);
   };
@@ -429,7 +454,7 @@ export async function importJsonlFile(db: Database, file: string, options: Impor
       }
       if (line.text.trim() === '') continue;
       const result = parseJsonLine(line.text);
-      if (result.ok) batch.push({ line: line.number, article: result.article });
+      if (result.ok) batch.push({ number: line.number, article: result.article });
       else summary.rejected.push({ line: line.number, reason: result.reason });
       if (batch.length >= batchSize) await flush();
     }

@@ -29,8 +29,8 @@ export const LAYER_RULES: readonly LayerRule[] = [
   { layer: 'text', allowed: ['numeric'] },
   { layer: 'parallel', allowed: ['numeric', 'text'] },
   { layer: 'clustering', allowed: ['numeric', 'text', 'parallel'] },
-  // Feed documents (Atom, RSS, JSON Feed) written from plain data: graphql/feeds.ts reads the
-  // data, so the writers stay pure and need nothing of the product.
+  // Feed documents (Atom, RSS 2.0, JSON Feed), written from plain data and read into article
+  // fields: graphql/feeds.ts supplies the data and jobs/ fetches and stores, so both stay pure.
   { layer: 'feeds', allowed: [] },
   // The product around it: each layer stays below the ones that use it.
   { layer: 'db', forbidden: ['graphql', 'jobs', 'http', 'server.ts'] },

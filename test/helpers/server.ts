@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_FEED_SETTINGS,
   DEFAULT_HTTP_SETTINGS,
   DEFAULT_RECLUSTER_POLICY,
   DEFAULT_RESPONSE_CACHE_MAX_BYTES,
+  type FeedSettings,
   type HttpSettings,
   type ReclusterPolicy,
 } from '../../src/config.js';
@@ -32,6 +34,8 @@ export async function startTestServer(
     recluster?: Partial<ReclusterPolicy>;
     production?: boolean;
     http?: Partial<HttpSettings>;
+    feeds?: Partial<FeedSettings>;
+    log?: (message: string) => void;
   } = {},
 ): Promise<TestServer> {
   const app = await createApp({
@@ -43,8 +47,9 @@ export async function startTestServer(
       responseCacheMaxBytes: options.responseCacheMaxBytes ?? DEFAULT_RESPONSE_CACHE_MAX_BYTES,
       recluster: { ...DEFAULT_RECLUSTER_POLICY, enabled: false, ...options.recluster },
       http: { ...DEFAULT_HTTP_SETTINGS, ...options.http },
+      feeds: { ...DEFAULT_FEED_SETTINGS, ...options.feeds },
     },
-    log: () => {},
+    log: options.log ?? (() => {}),
   });
   const { server } = app;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

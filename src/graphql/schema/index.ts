@@ -3,3 +3,4 @@ import './article.js';
 import './topic.js';
 import './clustering-run.js';
 import './operations.js';
+import './feed.js';
