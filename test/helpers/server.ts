@@ -32,6 +32,8 @@ export async function startTestServer(
     recluster?: Partial<ReclusterPolicy>;
     production?: boolean;
     http?: Partial<HttpSettings>;
+    /** Where the built explorer is (default dist/explorer/). */
+    explorerDirectory?: string;
   } = {},
 ): Promise<TestServer> {
   const app = await createApp({
@@ -45,6 +47,7 @@ export async function startTestServer(
       http: { ...DEFAULT_HTTP_SETTINGS, ...options.http },
     },
     log: () => {},
+    explorerDirectory: options.explorerDirectory,
   });
   const { server } = app;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
