@@ -42,12 +42,14 @@ describe('the explorer’s files', () => {
   it('answers the page at / and at every client route, revalidated each time', async () => {
     for (const route of ['/', '/topics/north-korea', '/articles/QXJ0aWNsZTox', '/search?q=korea', '/runs', '/runs/']) {
       const response = await fetch(`${server.url}${route}`);
-      expect({ route, status: response.status, type: response.headers.get('content-type'), body: await response.text() }).toEqual({
-        route,
-        status: 200,
-        type: 'text/html; charset=utf-8',
-        body: PAGE,
-      });
+      expect({ route, status: response.status, type: response.headers.get('content-type'), body: await response.text() }).toEqual(
+        {
+          route,
+          status: 200,
+          type: 'text/html; charset=utf-8',
+          body: PAGE,
+        },
+      );
       expect(response.headers.get('cache-control')).toBe('no-cache');
     }
     const head = await fetch(`${server.url}/topics/x`, { method: 'HEAD' });

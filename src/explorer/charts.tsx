@@ -62,9 +62,9 @@ function CanvasChart<T extends ChartType>({ config, label, className }: CanvasCh
   );
 }
 
-/** A topic's articles per day as a small line without axes. */
+/** A topic's articles per day as a small line without axes (nothing without dated articles). */
 export function Sparkline({ timeline, label }: { timeline: TimelineBucket[]; label: string }) {
-  if (timeline.length === 0) return <span class="muted">no dated articles</span>;
+  if (timeline.length === 0) return null;
   const config: ChartConfiguration<'line'> = {
     type: 'line',
     data: {

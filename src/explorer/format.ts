@@ -34,3 +34,8 @@ export function articleHref(id: string): string {
 export function topicHref(slug: string): string {
   return `/topics/${encodeURIComponent(slug)}`;
 }
+
+/** `1 topic`, `2 topics`. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

@@ -134,7 +134,9 @@ export function unitOf(projectPath: string): string | undefined {
   const [top, unit, ...rest] = projectPath.split('/');
   // A bundler's import may leave out the extension (`../graphql/ids`): a top-level name without
   // one is a directory of src/ all the same.
-  return top === 'src' && unit !== undefined && (rest.length > 0 || unit.endsWith('.ts') || !unit.includes('.')) ? unit : undefined;
+  return top === 'src' && unit !== undefined && (rest.length > 0 || unit.endsWith('.ts') || !unit.includes('.'))
+    ? unit
+    : undefined;
 }
 
 /** How a message names a unit: directories with a slash, files as they are. */

@@ -3,7 +3,7 @@
 import { useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type MapTopic, Sparkline, TopicMapChart } from '../charts';
-import { describeTrend, formatDateTime, topicHref } from '../format';
+import { count, describeTrend, formatDateTime, topicHref } from '../format';
 import { OVERVIEW, type OverviewData } from '../queries';
 import { topicMap } from '../topic-map';
 import { useQuery, useTitle } from '../use-query';
@@ -51,9 +51,9 @@ export function Overview() {
       {state.status === 'done' && (
         <>
           <p class="lead">
-            {state.data.topics.totalCount} topics
+            {count(state.data.topics.totalCount, 'topic')}
             {state.data.currentClusteringRun &&
-              ` from ${state.data.currentClusteringRun.articleCount ?? '?'} articles, clustered ${formatDateTime(
+              ` from ${count(state.data.currentClusteringRun.articleCount ?? 0, 'article')}, clustered ${formatDateTime(
                 state.data.currentClusteringRun.finishedAt,
               )}`}
             .
@@ -73,7 +73,7 @@ export function Overview() {
                           <a href={topicHref(topic.slug)}>{topic.label}</a>
                         </h3>
                         <p class="figures">
-                          <span>{topic.size} articles</span>
+                          <span>{count(topic.size, 'article')}</span>
                           <span>
                             <span aria-hidden="true">{trend.symbol}</span> {trend.text}
                           </span>

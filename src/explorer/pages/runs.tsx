@@ -1,6 +1,6 @@
 /** `/runs`: each clustering run with its quality, how k was chosen and the time of each stage. */
 import { KSelectionChart, TimingsChart } from '../charts';
-import { formatDateTime } from '../format';
+import { count, formatDateTime } from '../format';
 import { RUNS, type RunSummary, type RunsData, type Timings } from '../queries';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';
@@ -91,7 +91,7 @@ export function RunsPage() {
       {state.status === 'done' && (
         <>
           <p class="lead">
-            {state.data.clusteringRuns.totalCount} runs, newest first
+            {count(state.data.clusteringRuns.totalCount, 'run')}, newest first
             {state.data.clusteringRuns.totalCount > state.data.clusteringRuns.nodes.length &&
               ` (the latest ${state.data.clusteringRuns.nodes.length} shown)`}
             .
