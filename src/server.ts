@@ -172,7 +172,9 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   // The bound port: PORT=0 lets the system choose one.
   const { port } = app.server.address() as AddressInfo;
-  console.log(`Explorer at http://localhost:${port}/, GraphQL and GraphiQL at /graphql (data: ${where})`);
+  console.log(
+    `GraphQL and GraphiQL at http://localhost:${port}/graphql, the explorer at http://localhost:${port}/ (data: ${where})`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

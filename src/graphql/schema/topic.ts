@@ -287,7 +287,9 @@ export const TopicChange = builder.drizzleObject('topicChanges', {
       type: [TopicShare],
       description: 'The topics of the run before whose articles it took, largest share first (empty for an ended topic).',
       select: (_args, _ctx, nestedSelection) => ({
-        with: { sources: { orderBy: { share: 'desc', fromTopicId: 'asc' }, with: { fromTopic: nestedSelection({}, ['topic']) } } },
+        with: {
+          sources: { orderBy: { share: 'desc', fromTopicId: 'asc' }, with: { fromTopic: nestedSelection({}, ['topic']) } },
+        },
       }),
       resolve: (change) => change.sources.map((row) => shareWith(row.fromTopic, row)),
     }),
