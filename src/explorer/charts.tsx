@@ -15,12 +15,12 @@ import {
   LinearScale,
   LineController,
   LineElement,
+  type Plugin,
   PointElement,
   Tooltip,
 } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
-import type { TimelineBucket } from './queries';
-import type { MapPoint } from './topic-map';
+import type { MapPoint, TimelineBucket } from './queries';
 
 Chart.register(
   BarController,
@@ -182,7 +182,7 @@ export function TopicMapChart({
   label: string;
   onOpen: (id: string) => void;
 }) {
-  const position = new Map(points.map((point) => [point.id, point]));
+  const position = new Map(points.map((point) => [point.topic.id, point]));
   const largest = Math.max(1, ...topics.map((topic) => topic.size));
   const links: { x: number; y: number }[][] = [];
   for (const topic of topics) {
@@ -190,11 +190,32 @@ export function TopicMapChart({
       const from = position.get(topic.id);
       const to = position.get(related.id);
       // Each pair once.
-      if (from && to && topic.id < related.id) links.push([from, to]);
+      if (from && to && topic.id < related.id) links.push([from, to].map(({ x, y }) => ({ x, y })));
     }
   }
+  // Each bubble named by its label's first term, drawn beside it (the tooltip has the whole label).
+  const names: Plugin<'bubble' | 'line'> = {
+    id: 'topicNames',
+    afterDatasetsDraw(chart) {
+      const { ctx } = chart;
+      ctx.save();
+      ctx.fillStyle = '#1b1f24';
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.textBaseline = 'middle';
+      const middle = (chart.chartArea.left + chart.chartArea.right) / 2;
+      chart.getDatasetMeta(0).data.forEach((element, i) => {
+        const { radius } = (element as PointElement).options;
+        // Towards the middle, so a name never runs off the chart.
+        const left = element.x > middle;
+        ctx.textAlign = left ? 'right' : 'left';
+        ctx.fillText(topics[i].label.split(' · ')[0], element.x + (left ? -1 : 1) * (radius + 4), element.y);
+      });
+      ctx.restore();
+    },
+  };
   const config: ChartConfiguration<'bubble' | 'line'> = {
     type: 'bubble',
+    plugins: [names],
     data: {
       datasets: [
         {

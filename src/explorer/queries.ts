@@ -22,13 +22,25 @@ export interface OverviewTopic extends TopicRef {
   relatedTopics: { score: number; topic: { id: string } }[];
 }
 
+export interface MapPoint {
+  x: number;
+  y: number;
+  topic: { id: string };
+}
+
 export interface OverviewData {
-  currentClusteringRun: { id: string; k: number | null; articleCount: number | null; finishedAt: string | null } | null;
+  currentClusteringRun: {
+    id: string;
+    k: number | null;
+    articleCount: number | null;
+    finishedAt: string | null;
+    topicMap: MapPoint[];
+  } | null;
   topics: { totalCount: number; nodes: OverviewTopic[] };
 }
 
 export const OVERVIEW = `query ExplorerOverview {
-  currentClusteringRun { id k articleCount finishedAt }
+  currentClusteringRun { id k articleCount finishedAt topicMap { x y topic { id } } }
   topics(first: 100, orderBy: SIZE) {
     totalCount
     nodes {

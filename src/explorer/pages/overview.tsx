@@ -5,7 +5,6 @@ import { useLocation } from 'preact-iso';
 import { type MapTopic, Sparkline, TopicMapChart } from '../charts';
 import { count, describeTrend, formatDateTime, topicHref } from '../format';
 import { OVERVIEW, type OverviewData } from '../queries';
-import { topicMap } from '../topic-map';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';
 
@@ -21,14 +20,14 @@ function TopicMap({ data }: { data: OverviewData }) {
       })),
     [data],
   );
-  const points = useMemo(() => topicMap(topics), [topics]);
+  const points = data.currentClusteringRun?.topicMap ?? [];
   const slugs = new Map(data.topics.nodes.map((topic) => [topic.id, topic.slug]));
   return (
     <section aria-labelledby="map-title" class="panel">
       <h2 id="map-title">Map of topics</h2>
       <p class="muted">
-        Closer topics are more alike (by their related-topic scores); a bubble’s size is its number of articles, a line joins
-        related topics. Click a bubble to open it.
+        Closer topics are more alike (the two main directions in which the topics’ centres differ); a bubble’s size is its number
+        of articles, a line joins related topics. Click a bubble to open it.
       </p>
       <TopicMapChart
         topics={topics}
