@@ -154,18 +154,24 @@ describe.runIf(runs)('the topic explorer in a browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('orders the feed by newest first when asked', async () => {
+  it('orders the feed by newest first when asked, and by best fit again', async () => {
     const [largest] = topics;
-    const newest = await server.query<{ topic: { articles: { nodes: { title: string }[] } } }>(
-      'query ($id: ID!) { topic(id: $id) { articles(first: 1, orderBy: NEWEST) { nodes { title } } } }',
-      { id: largest.id },
-    );
+    const firstTitle = async (order: string) => {
+      const answer = await server.query<{ topic: { articles: { nodes: { title: string }[] } } }>(
+        'query ($id: ID!, $order: TopicArticleOrder!) { topic(id: $id) { articles(first: 1, orderBy: $order) { nodes { title } } } }',
+        { id: largest.id, order },
+      );
+      return answer.data!.topic.articles.nodes[0].title;
+    };
+    const shownFirst = () => page.locator('.feed .article-item h3 a').first().textContent();
+    const [newest, best] = [await firstTitle('NEWEST'), await firstTitle('RELEVANCE')];
+    expect(newest).not.toBe(best);
     await page.getByLabel('Newest').check();
-    await expect
-      .poll(() => page.locator('.feed .article-item h3 a').first().textContent())
-      .toBe(newest.data!.topic.articles.nodes[0].title);
+    await expect.poll(shownFirst).toBe(newest);
     await expect.poll(() => page.locator('.feed .article-item').count()).toBe(FEED_PAGE_SIZE);
+    // Back to best fit, and settled there before the next test clicks an article.
     await page.getByLabel('Best fit').check();
+    await expect.poll(shownFirst).toBe(best);
   });
 
   it('shows an article with its topics, scores, matched terms and similar articles', async () => {

@@ -37,40 +37,59 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
 }
 
-/** Serves the explorer built in `directory` (dist/explorer). */
-export function explorerPlugin(directory: string): Plugin {
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return;
-      const head = request.method === 'HEAD';
-      const respond = (body: BodyInit, status: number, headers: Record<string, string>) =>
-        endResponse(new fetchAPI.Response(head ? null : body, { status, headers }));
-      if (PAGE.test(url.pathname)) {
-        try {
-          const page = await readFile(path.join(directory, 'index.html'));
-          // Always revalidated: it names the current build's assets.
-          respond(new Uint8Array(page), 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-          respond(NOT_BUILT, 503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        }
-        return;
-      }
-      const asset = ASSET.exec(url.pathname)?.[1];
-      if (asset === undefined) return;
-      const type = CONTENT_TYPES[path.extname(asset)];
-      try {
-        if (type === undefined) throw Object.assign(new Error('unknown type'), { code: 'ENOENT' });
-        const content = await readFile(path.join(directory, 'assets', asset));
-        respond(new Uint8Array(content), 200, {
+type Answer = { body: BodyInit; status: number; headers: Record<string, string> };
+
+const HTML = 'text/html; charset=utf-8';
+
+async function page(directory: string): Promise<Answer> {
+  try {
+    const html = await readFile(path.join(directory, 'index.html'));
+    // Always revalidated: it names the current build's assets.
+    return { body: new Uint8Array(html), status: 200, headers: { 'content-type': HTML, 'cache-control': 'no-cache' } };
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    return { body: NOT_BUILT, status: 503, headers: { 'content-type': HTML, 'cache-control': 'no-store' } };
+  }
+}
+
+async function asset(directory: string, name: string): Promise<Answer> {
+  const type = CONTENT_TYPES[path.extname(name)];
+  try {
+    if (type !== undefined) {
+      const content = await readFile(path.join(directory, 'assets', name));
+      return {
+        body: new Uint8Array(content),
+        status: 200,
+        headers: {
           'content-type': type,
           'cache-control': 'public, max-age=31536000, immutable',
           'x-content-type-options': 'nosniff',
-        });
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        respond('not found\n', 404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      }
+        },
+      };
+    }
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+  return {
+    body: 'not found\n',
+    status: 404,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  };
+}
+
+/** Serves the explorer built in `directory` (dist/explorer). */
+export function explorerPlugin(directory: string): Plugin {
+  return {
+    // Synchronous for every other request: a GraphQL request does not wait on this plugin.
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      const name = ASSET.exec(url.pathname)?.[1];
+      const answer = PAGE.test(url.pathname) ? page(directory) : name !== undefined ? asset(directory, name) : undefined;
+      if (answer === undefined) return;
+      const head = request.method === 'HEAD';
+      return answer.then(({ body, status, headers }) =>
+        endResponse(new fetchAPI.Response(head ? null : body, { status, headers })),
+      );
     },
   };
 }
