@@ -1,5 +1,6 @@
 /**
- * The HTTP service: GraphQL (with GraphiQL) at /graphql, /health and /ready, graceful shutdown;
+ * The HTTP service: GraphQL (with GraphiQL) at /graphql, the topic explorer at /, /health and
+ * /ready, graceful shutdown;
  * it listens for the database's change notices and re-clusters by the configured policy. Run
  * directly (`npm start`), it applies migrations and, on an empty database, stores the seed
  * articles and clusters them, so a newcomer sees topics at once.
@@ -16,7 +17,7 @@ import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
 import { compressionPlugin } from './graphql/compression.js';
-import { healthPlugin, metricsPlugin, readinessPlugin, rootRedirectPlugin } from './graphql/endpoints.js';
+import { healthPlugin, metricsPlugin, readinessPlugin } from './graphql/endpoints.js';
 import { createNewsEvents, listenForChanges } from './graphql/events.js';
 import { exampleQuery } from './graphql/example-query.js';
 import { type FeedQueryRunner, feedsPlugin } from './graphql/feeds.js';
@@ -25,6 +26,7 @@ import { noIntrospectionPlugin } from './graphql/introspection.js';
 import { armorPlugin, pageSizePlugin } from './graphql/limits.js';
 import { cacheCountPlugin, createResponseCache, responseCacheKey, sharesAnswers } from './graphql/response-cache.js';
 import { unavailablePlugin } from './graphql/unavailable.js';
+import { explorerPlugin } from './http/explorer.js';
 import { createRequestGate, REQUEST_TIMEOUT_MS } from './http/request-gate.js';
 import { formatRunSummary } from './jobs/cli-format.js';
 import { runClustering } from './jobs/cluster.js';
@@ -33,6 +35,7 @@ import { createFeedPoller, type FeedPoller } from './jobs/feed-poller.js';
 import { countArticles } from './jobs/import.js';
 import { createReclusterScheduler, type ReclusterScheduler } from './jobs/recluster-scheduler.js';
 import { seedPageArticles } from './jobs/seed.js';
+import { projectPath } from './project-root.js';
 
 /** /ready answers within this time even when the database hangs rather than refuses. */
 const READY_TIMEOUT_MS = 2_000;
@@ -45,6 +48,8 @@ export interface AppOptions {
     'production' | 'apiToken' | 'responseCacheTtlMs' | 'responseCacheMaxBytes' | 'recluster' | 'http' | 'feeds'
   >;
   log?: (message: string) => void;
+  /** Where the built explorer is (default dist/explorer/, written by `npm run build`). */
+  explorerDirectory?: string;
 }
 
 export interface App {
@@ -56,7 +61,12 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function createApp({ database, config, log = console.log }: AppOptions): Promise<App> {
+export async function createApp({
+  database,
+  config,
+  log = console.log,
+  explorerDirectory = projectPath('dist/explorer'),
+}: AppOptions): Promise<App> {
   const { db } = database;
   const events = createNewsEvents();
   const clustering = createClusteringRunner(db, (runId, outcome) => {
@@ -120,8 +130,8 @@ export async function createApp({ database, config, log = console.log }: AppOpti
       healthPlugin(),
       readinessPlugin(db, READY_TIMEOUT_MS),
       metricsPlugin(responseCache, config.apiToken),
-      rootRedirectPlugin(),
       feedsPlugin(runFeedQuery),
+      explorerPlugin(explorerDirectory),
       // Outage errors get their code before unexpected errors are masked.
       unavailablePlugin(log),
       armorPlugin(config.production),
@@ -192,7 +202,9 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   // The bound port: PORT=0 lets the system choose one.
   const { port } = app.server.address() as AddressInfo;
-  console.log(`GraphQL and GraphiQL at http://localhost:${port}/graphql (data: ${where})`);
+  console.log(
+    `GraphQL and GraphiQL at http://localhost:${port}/graphql, the explorer at http://localhost:${port}/ (data: ${where})`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

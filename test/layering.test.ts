@@ -24,7 +24,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 function sourcesUnder(folder: string): Map<string, string> {
   const files = readdirSync(`${root}${folder}`, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts'))
+    .filter((name) => /\.tsx?$/.test(name))
     .map((name) => `${folder}/${name.split('\\').join('/')}`)
     .sort();
   return new Map(files.map((file) => [file, readFileSync(`${root}${file}`, 'utf8')]));
@@ -89,6 +89,10 @@ describe('the layering checker', () => {
       ['src/jobs/run.ts', "const server = await import('../server.js');"],
       ['src/graphql/builder.ts', "import { gate } from '../http/gate.js';\nimport { run } from '../jobs/run.js';"],
       ['src/seed/articles.ts', "import { fixture } from '../../test/helpers/fixture.js';"],
+      [
+        'src/explorer/pages/topic.tsx',
+        "import { query } from '../api';\nimport { decodeId } from '../../graphql/ids';\nconst page = <p>{config}</p>;\nimport { config } from '../../config';",
+      ],
     ]);
     expect(findViolations(dependencies(files)).map(formatViolation)).toEqual([
       "src/numeric/matrix.ts:1 imports '../text/tokenize.js': numeric/ may import only numeric/",
@@ -98,6 +102,8 @@ describe('the layering checker', () => {
       "src/jobs/run.ts:1 imports '../server.js': jobs/ must not import graphql/, http/, server.ts",
       "src/graphql/builder.ts:1 imports '../http/gate.js': graphql/ must not import http/, server.ts",
       "src/seed/articles.ts:1 imports '../../test/helpers/fixture.js': src/ must not import test/",
+      "src/explorer/pages/topic.tsx:2 imports '../../graphql/ids': explorer/ may import only explorer/",
+      "src/explorer/pages/topic.tsx:4 imports '../../config': explorer/ may import only explorer/",
     ]);
   });
 

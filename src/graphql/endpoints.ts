@@ -1,6 +1,6 @@
 /**
  * The HTTP endpoints beside /graphql, as yoga plugins: `/health` (the process answers), `/ready`
- * (the database answers), `/metrics` (counters for operators) and `/` (a redirect to GraphiQL).
+ * (the database answers) and `/metrics` (counters for operators). `/` is the explorer (src/http/explorer.ts).
  */
 import { sql } from 'drizzle-orm';
 import { type Plugin, useReadinessCheck } from 'graphql-yoga';
@@ -39,15 +39,6 @@ export function healthPlugin(): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/health') endResponse(fetchAPI.Response.json({ status: 'ok' }));
-    },
-  };
-}
-
-/** `/`: to GraphiQL, at /graphql. */
-export function rootRedirectPlugin(): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname === '/') endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: '/graphql' } }));
     },
   };
 }

@@ -36,6 +36,8 @@ export async function startTestServer(
     http?: Partial<HttpSettings>;
     feeds?: Partial<FeedSettings>;
     log?: (message: string) => void;
+    /** Where the built explorer is (default dist/explorer/). */
+    explorerDirectory?: string;
   } = {},
 ): Promise<TestServer> {
   const app = await createApp({
@@ -50,6 +52,7 @@ export async function startTestServer(
       feeds: { ...DEFAULT_FEED_SETTINGS, ...options.feeds },
     },
     log: options.log ?? (() => {}),
+    explorerDirectory: options.explorerDirectory,
   });
   const { server } = app;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

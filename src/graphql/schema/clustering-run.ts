@@ -1,4 +1,6 @@
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
+import { sql } from 'drizzle-orm';
+import { topicMapCoordinates } from '../../clustering/topic-map.js';
 import { clusteringRuns } from '../../db/schema.js';
 import { builder } from '../builder.js';
 import type { CursorKeys } from '../cursors.js';
@@ -112,6 +114,60 @@ builder.drizzleObjectField(ClusteringRun, 'topics', (t) =>
       }),
     },
   ),
+);
+
+interface TopicMapPoint {
+  topic: typeof Topic.$inferType;
+  size: number;
+  x: number;
+  y: number;
+}
+
+const TopicMapPointRef = builder.objectRef<TopicMapPoint>('TopicMapPoint').implement({
+  description: 'Where a topic lies on the map of its run’s topics.',
+  fields: (t) => ({
+    // The topic row was loaded by the field's own selection (`topicMap` below).
+    topic: t.field({ type: Topic, description: 'The topic.', resolve: (point) => point.topic }),
+    size: t.exposeInt('size', { description: 'Its articles in the run.' }),
+    x: t.exposeFloat('x', { description: 'First coordinate: along the direction in which the topics differ most.' }),
+    y: t.exposeFloat('y', { description: 'Second coordinate: along the next such direction, at right angles to the first.' }),
+  }),
+});
+
+/** A centre as stored (Float32 little-endian, sent as base64 by the query). */
+function centroidValues(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+builder.drizzleObjectField(ClusteringRun, 'topicMap', (t) =>
+  t.field({
+    type: [TopicMapPointRef],
+    description:
+      'The run’s topics on a plane, largest first: the first two principal components of their centres (as directions), so ' +
+      'topics whose articles read alike lie close; the distances are those the related-topic scores measure. Empty until the run ' +
+      'succeeds; the same run always gives the same map.',
+    select: (_args, _ctx, nestedSelection) => ({
+      with: {
+        versions: {
+          columns: { topicId: true, size: true },
+          extras: { centroid: (table) => sql<string | null>`encode(${table.centroid}, 'base64')` },
+          orderBy: { size: 'desc', topicId: 'asc' },
+          with: { topic: nestedSelection(true, ['topic']) },
+        },
+      },
+    }),
+    resolve: (run) => {
+      const versions = run.versions.filter((version) => version.centroid !== null);
+      if (versions.length === 0) return [];
+      const centres = versions.map((version) => centroidValues(version.centroid!));
+      const dimensions = centres[0].length;
+      const values = new Float32Array(versions.length * dimensions);
+      centres.forEach((centre, i) => values.set(centre, i * dimensions));
+      const { x, y } = topicMapCoordinates(values, versions.length, dimensions);
+      return versions.map((version, i) => ({ topic: version.topic, size: version.size, x: x[i], y: y[i] }));
+    },
+  }),
 );
 
 builder.queryFields((t) => ({
