@@ -34,6 +34,7 @@ import {
 import { SeededRandom } from '../src/numeric/random.js';
 import { defaultParallel } from '../src/parallel/compute.js';
 import { positiveInteger } from './bench/options.js';
+import { median } from './bench/report.js';
 
 interface LabelledArticle extends ClusterDocument {
   category: string;
@@ -94,12 +95,6 @@ function runOurs(articles: LabelledArticle[], k: number | undefined, seed: numbe
   const truth = articles.map((article) => article.category);
   const dimensions = Number(result.parameters.dimensions ?? 0);
   return { run: { seed, k: result.k, dimensions, timings, ...score(truth, result) }, result };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function mean(values: number[]): number {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DEFAULT_CORPUS } from './bench/corpus.js';
 import { positiveInteger } from './bench/options.js';
 import { adminUrl, checkReachable, createDatabase, dropDatabase } from './bench/postgres-admin.js';
-import { fixed, machineDescription, table } from './bench/report.js';
+import { fixed, machineDescription, median, table } from './bench/report.js';
 import { cleanUpOnExit, freePort, PROJECT_ROOT } from './bench/server-process.js';
 import { commandOptions } from './command.js';
 
@@ -101,12 +101,6 @@ async function timeStart(root: string): Promise<number> {
     clearTimeout(killTimer);
     children.delete(child);
   }
-}
-
-function median(list: number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 try {

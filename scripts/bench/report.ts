@@ -18,6 +18,13 @@ export function machineDescription(): string {
   return `${processors.length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}`;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 export function passFail(ok: boolean): string {
   return ok ? 'PASS' : 'FAIL';
 }
