@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { inCurrentRun } from '../../db/current-run.js';
 import { articles } from '../../db/schema.js';
@@ -241,16 +241,30 @@ builder.queryFields((t) => ({
         if (order === 'RELEVANCE' && !filter.search) {
           throw new GraphQLError('orderBy: RELEVANCE needs filter.search', { extensions: { code: 'BAD_USER_INPUT' } });
         }
+        const { search } = filter;
+        const where = { RAW: (table: typeof articles) => articleFilterSql(table, filter) ?? sql`true` };
+        // Each matching row computes only the key its order sorts on (ts_rank_cd over every match
+        // of a common word is most of a search's cost; a time nobody sorts on need not be formatted).
+        const snippet: Record<string, (table: typeof articles) => SQL> = search
+          ? { snippet: (table) => searchSnippetSql(table, search) }
+          : {};
         return ctx.db.query.articles.findMany(
-          query({
-            where: { RAW: (table) => articleFilterSql(table, filter) ?? sql`true` },
-            extras: {
-              sortTime: (table) => publishedSortKey(table.publishedAt, order === 'OLDEST' ? 'OLDEST' : 'NEWEST'),
-              rank: (table) => (filter.search ? searchRankSql(table, filter.search) : sql<number>`0`),
-              snippet: (table) => (filter.search ? searchSnippetSql(table, filter.search) : sql<string | null>`null`),
-            },
-            orderBy: order === 'RELEVANCE' ? { rank: 'desc', id: 'desc' } : { sortTime: order === 'NEWEST' ? 'desc' : 'asc' },
-          }),
+          query(
+            order === 'RELEVANCE' && search
+              ? {
+                  where,
+                  extras: { rank: (table) => searchRankSql(table, search), ...snippet },
+                  orderBy: { rank: 'desc', id: 'desc' },
+                }
+              : {
+                  where,
+                  extras: {
+                    sortTime: (table) => publishedSortKey(table.publishedAt, order === 'OLDEST' ? 'OLDEST' : 'NEWEST'),
+                    ...snippet,
+                  },
+                  orderBy: { sortTime: order === 'NEWEST' ? 'desc' : 'asc' },
+                },
+          ),
         );
       },
     },
