@@ -12,7 +12,8 @@ function toBase64(values: Float32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
 
-function fromBase64(text: string): Float32Array {
+/** Float32 values stored as bytea and read back as base64 (`encode(column, 'base64')`). */
+export function float32FromBase64(text: string): Float32Array {
   const bytes = Buffer.from(text, 'base64');
   // Copy into a fresh, aligned buffer: a Float32Array view needs a 4-byte aligned offset.
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
@@ -48,11 +49,11 @@ export async function loadModel(db: Executor, runId: number): Promise<TopicModel
     .from(runModels)
     .where(eq(runModels.runId, runId));
   if (!row) return undefined;
-  const centroids = fromBase64(row.centroids);
+  const centroids = float32FromBase64(row.centroids);
   return {
     vocabulary: row.vocabulary,
-    idf: fromBase64(row.idf),
-    components: fromBase64(row.components),
+    idf: float32FromBase64(row.idf),
+    components: float32FromBase64(row.components),
     dimensions: row.dimensions,
     centroids,
     k: centroids.length / row.dimensions,

@@ -2,6 +2,7 @@ import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { sql } from 'drizzle-orm';
 import { topicMapCoordinates } from '../../clustering/topic-map.js';
 import { clusteringRuns } from '../../db/schema.js';
+import { float32FromBase64 } from '../../jobs/run-model.js';
 import { builder } from '../builder.js';
 import type { CursorKeys } from '../cursors.js';
 import { databaseId } from '../ids.js';
@@ -134,12 +135,6 @@ const TopicMapPointRef = builder.objectRef<TopicMapPoint>('TopicMapPoint').imple
   }),
 });
 
-/** A centre as stored (Float32 little-endian, sent as base64 by the query). */
-function centroidValues(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
 builder.drizzleObjectField(ClusteringRun, 'topicMap', (t) =>
   t.field({
     type: [TopicMapPointRef],
@@ -160,7 +155,7 @@ builder.drizzleObjectField(ClusteringRun, 'topicMap', (t) =>
     resolve: (run) => {
       const versions = run.versions.filter((version) => version.centroid !== null);
       if (versions.length === 0) return [];
-      const centres = versions.map((version) => centroidValues(version.centroid!));
+      const centres = versions.map((version) => float32FromBase64(version.centroid!));
       const dimensions = centres[0].length;
       const values = new Float32Array(versions.length * dimensions);
       centres.forEach((centre, i) => values.set(centre, i * dimensions));
