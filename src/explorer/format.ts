@@ -7,6 +7,11 @@ export function formatDate(iso: string | null): string {
   return iso === null ? 'undated' : dateFormat.format(new Date(iso));
 }
 
+/** An article's source and publication date, as its listings show them. */
+export function byline(article: { source?: { name: string } | null; publishedAt: string | null }): string {
+  return `${article.source?.name ?? 'unknown source'} · ${formatDate(article.publishedAt)}`;
+}
+
 export function formatDateTime(iso: string | null): string {
   return iso === null ? '–' : `${dateTimeFormat.format(new Date(iso))} UTC`;
 }

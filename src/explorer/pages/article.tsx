@@ -1,6 +1,6 @@
 /** `/articles/ID`: the article's text, its topics with scores and matched terms, and related articles. */
 import { useRoute } from 'preact-iso';
-import { articleHref, formatDate, formatScore, topicHref } from '../format';
+import { articleHref, byline, formatDate, formatScore, topicHref } from '../format';
 import { ARTICLE, type ArticleDetail } from '../queries';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';
@@ -23,7 +23,7 @@ function ArticleView({ article }: { article: ArticleDetail }) {
         <li key={related.article.id}>
           <a href={articleHref(related.article.id)}>{related.article.title}</a>{' '}
           <span class="muted">
-            {related.article.source?.name ?? 'unknown source'} · {formatDate(related.article.publishedAt)}
+            {byline(related.article)}
             {related.score !== null && ` · similarity ${formatScore(related.score)}`}
           </span>
         </li>
@@ -35,7 +35,7 @@ function ArticleView({ article }: { article: ArticleDetail }) {
       <article aria-labelledby="page-title" class="panel">
         <h1 id="page-title">{article.title}</h1>
         <p class="meta">
-          {article.source?.name ?? 'unknown source'} · {formatDate(article.publishedAt)}
+          {byline(article)}
           {article.url && (
             <>
               {' · '}

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { query } from '../api';
-import { articleHref, formatDate, topicHref } from '../format';
+import { articleHref, byline, formatDate, topicHref } from '../format';
 import { SEARCH, type SearchData, type SearchEdge } from '../queries';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';
@@ -30,7 +30,7 @@ function Result({ edge }: { edge: SearchEdge }) {
         <a href={articleHref(edge.node.id)}>{edge.node.title}</a>
       </h3>
       <p class="meta">
-        {edge.node.source?.name ?? 'unknown source'} · {formatDate(edge.node.publishedAt)}
+        {byline(edge.node)}
         {edge.node.primaryTopic && (
           <>
             {' · '}
@@ -45,14 +45,13 @@ function Result({ edge }: { edge: SearchEdge }) {
 
 function Results({ search }: { search: string }) {
   const state = useQuery<SearchData>(SEARCH, { search });
-  const [more, setMore] = useState<{ search: string; edges: SearchEdge[]; next: string | null } | null>(null);
+  const [more, setMore] = useState<{ edges: SearchEdge[]; next: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (state.status === 'loading') return <Loading what="results" />;
   if (state.status === 'error') return <Failure message={state.message} />;
   const page = state.data.articles;
-  const extra = more?.search === search ? more : null;
-  const edges = [...page.edges, ...(extra?.edges ?? [])];
-  const next = extra ? extra.next : page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  const edges = [...page.edges, ...(more?.edges ?? [])];
+  const next = more ? more.next : page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   return (
     <>
       <p class="lead" role="status">
@@ -73,8 +72,7 @@ function Results({ search }: { search: string }) {
             query<SearchData>(SEARCH, { search, after: next }).then(
               (data) =>
                 setMore({
-                  search,
-                  edges: [...(extra?.edges ?? []), ...data.articles.edges],
+                  edges: [...(more?.edges ?? []), ...data.articles.edges],
                   next: data.articles.pageInfo.hasNextPage ? data.articles.pageInfo.endCursor : null,
                 }),
               (failure: Error) => setError(failure.message),
@@ -96,7 +94,8 @@ export function SearchPage() {
     <>
       <h1 id="page-title">Search</h1>
       {search ? (
-        <Results search={search} />
+        // A new search is a new list: its pages and errors start afresh.
+        <Results key={search} search={search} />
       ) : (
         <p>
           Type words in the search box above: <code>"quoted phrases"</code>, <code>-excluded</code> and <code>or</code> work as in

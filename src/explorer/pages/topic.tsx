@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiError, query, subscribe } from '../api';
 import { TimelineChart } from '../charts';
-import { articleHref, describeTrend, formatDate, formatDateTime, formatScore, formatShare, topicHref } from '../format';
+import { articleHref, byline, describeTrend, formatDate, formatDateTime, formatScore, formatShare, topicHref } from '../format';
 import {
   ARTICLE_ADDED,
   type ArticleAddedData,
@@ -72,7 +72,7 @@ function ArticleItem({ article, score, weak, live }: { article: ArticleSummary; 
         {live && <span class="badge">new</span>}
       </h3>
       <p class="meta">
-        {article.source?.name ?? 'unknown source'} · {formatDate(article.publishedAt)} · fit {formatScore(score)}
+        {byline(article)} · fit {formatScore(score)}
         {weak ? ' (weak)' : ''}
       </p>
       <p>{article.excerpt}</p>
