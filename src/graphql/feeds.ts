@@ -240,62 +240,75 @@ function isNotModified(request: Request, etag: string, lastModified: string): bo
   return !Number.isNaN(since) && Math.floor(Date.parse(lastModified) / 1000) * 1000 <= since;
 }
 
+type RequestPayload = Parameters<NonNullable<Plugin['onRequest']>>[0];
+
 export function feedsPlugin(runQuery: FeedQueryRunner): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      const topicPath = TOPIC_FEED_PATH.exec(url.pathname);
-      const searchPath = topicPath ? null : SEARCH_FEED_PATH.exec(url.pathname);
+    // Synchronous for every other request: a GraphQL request does not wait on this plugin.
+    onRequest(payload) {
+      const topicPath = TOPIC_FEED_PATH.exec(payload.url.pathname);
+      const searchPath = topicPath ? null : SEARCH_FEED_PATH.exec(payload.url.pathname);
       if (!topicPath && !searchPath) return;
-      const text = (status: number, message: string, headers: Record<string, string> = {}) =>
-        endResponse(
-          new fetchAPI.Response(`${message}\n`, {
-            status,
-            headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers },
-          }),
-        );
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        text(405, `feeds are read with GET, not ${request.method}`, { allow: 'GET, HEAD' });
-        return;
-      }
-      const format = (topicPath?.[2] ?? searchPath?.[1]) as FeedFormat;
-      try {
-        let feed: Feed;
-        if (topicPath) {
-          let slug: string;
-          try {
-            slug = decodeURIComponent(topicPath[1]);
-          } catch {
-            throw new FeedError(400, `"${topicPath[1]}" is not a percent-encoded slug`);
-          }
-          feed = await topicFeed(runQuery, request, url.origin, slug, format);
-        } else {
-          feed = await searchFeed(runQuery, request, url.origin, url, format);
-        }
-        const body = writeFeed(feed, format);
-        const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-        const headers = {
-          etag,
-          'last-modified': new Date(feed.updated).toUTCString(),
-          // Readers revalidate at every poll; a 304 costs one query and no transfer.
-          'cache-control': 'no-cache',
-        };
-        if (isNotModified(request, etag, feed.updated)) {
-          endResponse(new fetchAPI.Response(null, { status: 304, headers }));
-          return;
-        }
-        endResponse(
-          new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
-            headers: {
-              ...headers,
-              'content-type': FEED_CONTENT_TYPES[format],
-              'content-length': String(Buffer.byteLength(body)),
-            },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof FeedError)) throw error;
-        text(error.status, error.message, error.headers);
-      }
+      return serveFeed(runQuery, payload, topicPath, searchPath);
     },
   };
+}
+
+/** Answers a feed request: `topicPath` or `searchPath` is its path's match. */
+async function serveFeed(
+  runQuery: FeedQueryRunner,
+  { request, url, endResponse, fetchAPI }: RequestPayload,
+  topicPath: RegExpExecArray | null,
+  searchPath: RegExpExecArray | null,
+): Promise<void> {
+  const text = (status: number, message: string, headers: Record<string, string> = {}) =>
+    endResponse(
+      new fetchAPI.Response(`${message}\n`, {
+        status,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers },
+      }),
+    );
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    text(405, `feeds are read with GET, not ${request.method}`, { allow: 'GET, HEAD' });
+    return;
+  }
+  const format = (topicPath?.[2] ?? searchPath?.[1]) as FeedFormat;
+  try {
+    let feed: Feed;
+    if (topicPath) {
+      let slug: string;
+      try {
+        slug = decodeURIComponent(topicPath[1]);
+      } catch {
+        throw new FeedError(400, `"${topicPath[1]}" is not a percent-encoded slug`);
+      }
+      feed = await topicFeed(runQuery, request, url.origin, slug, format);
+    } else {
+      feed = await searchFeed(runQuery, request, url.origin, url, format);
+    }
+    const body = writeFeed(feed, format);
+    const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const headers = {
+      etag,
+      'last-modified': new Date(feed.updated).toUTCString(),
+      // Readers revalidate at every poll; a 304 costs one query and no transfer.
+      'cache-control': 'no-cache',
+    };
+    if (isNotModified(request, etag, feed.updated)) {
+      endResponse(new fetchAPI.Response(null, { status: 304, headers }));
+      return;
+    }
+    endResponse(
+      new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
+        headers: {
+          ...headers,
+          'content-type': FEED_CONTENT_TYPES[format],
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof FeedError)) throw error;
+    text(error.status, error.message, error.headers);
+  }
 }

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Database } from '../db/client.js';
-import { decodeFeedBytes, parseFeedDocument } from '../feeds/parse-feed.js';
 import { type ValidArticle, validateArticle } from './article-input.js';
 import { fetchFeed } from './feed-fetch.js';
 import { type NumberedStoreSummary, storeNumbered, unreadable } from './import.js';
@@ -35,6 +34,8 @@ export async function importFeedDocument(
   document: FeedDocument,
   options: { batchSize?: number; onProgress?: (entriesDone: number, entries: number) => void } = {},
 ): Promise<FeedImportSummary> {
+  // Loaded on first use: feedsmith and the XML validator are ~140 modules a server without FEEDS never needs.
+  const { decodeFeedBytes, parseFeedDocument } = await import('../feeds/parse-feed.js');
   const feed = parseFeedDocument(decodeFeedBytes(document.bytes, document.charset), document.location);
   const summary: FeedImportSummary = {
     format: feed.format,

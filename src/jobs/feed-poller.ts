@@ -96,7 +96,7 @@ export function createFeedPoller(options: {
   const record = (url: string, values: SQL) => db.execute(sql`update ${feeds} set ${values} where ${feeds.url} = ${url}`);
 
   const failed = async (url: string, failures: number, error: unknown, httpStatus: number | null) => {
-    const message = error instanceof Error ? describeError(error) : String(error);
+    const message = describeError(error);
     const status = error instanceof FeedFetchError ? error.status : httpStatus;
     const delay = feedRetryDelayMs(intervalMs, failures + 1);
     await record(
