@@ -23,7 +23,7 @@ const TABLE_CELLS = /<\/?(?:td|th)\b[^>]*>/gi;
 const OTHER_TAGS = /<\/?[a-zA-Z][^>]*>|<![^>]*>|<\?[^>]*>/g;
 
 /** Collapses white space within paragraphs and keeps the breaks between them ("\n\n"). */
-function collapseWhiteSpace(text: string): string {
+export function collapseWhiteSpace(text: string): string {
   return text
     .split(/\n\s*\n/)
     .map((paragraph) => paragraph.replace(/\s+/g, ' ').trim())
@@ -50,5 +50,10 @@ export function htmlToText(html: string): string {
 
 /** A one-line text (a title, a feed's name): the text of the HTML, on one line. */
 export function htmlToLine(html: string): string {
-  return htmlToText(html).replace(/\s+/g, ' ').trim();
+  return oneLine(htmlToText(html));
+}
+
+/** Text on one line: every run of white space one space. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

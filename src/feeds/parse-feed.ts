@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { type AtomFeed, detectAtomFeed, detectRssFeed, parseAtomFeed, parseRssFeed, type RssFeed } from 'feedsmith';
 import { feedDateToIso } from './feed-date.js';
-import { htmlToLine, htmlToText } from './html-text.js';
+import { collapseWhiteSpace, htmlToLine, htmlToText, oneLine } from './html-text.js';
 
 /** The fields of an article, as validateArticle takes them. */
 export interface FeedArticle {
@@ -69,21 +69,12 @@ export function decodeFeedBytes(bytes: Uint8Array, charset?: string | null): str
   }
 }
 
-/** Plain text: white space collapsed, paragraph breaks kept. */
-function plainText(text: string): string {
-  return text
-    .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.replace(/\s+/g, ' ').trim())
-    .filter((paragraph) => paragraph !== '')
-    .join('\n\n');
-}
-
 /** An Atom text construct as text: `html` and `xhtml` are markup, `text` (the default) is text already. */
 function atomText(construct: { value?: string; type?: string } | undefined, line: boolean): string {
   const value = construct?.value ?? '';
   const markup = construct?.type === 'html' || construct?.type === 'xhtml';
-  if (line) return markup ? htmlToLine(value) : value.replace(/\s+/g, ' ').trim();
-  return markup ? htmlToText(value) : plainText(value);
+  if (line) return markup ? htmlToLine(value) : oneLine(value);
+  return markup ? htmlToText(value) : collapseWhiteSpace(value);
 }
 
 function resolveUrl(href: string | undefined, base: string | null): string | null {
