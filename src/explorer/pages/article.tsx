@@ -1,6 +1,6 @@
 /** `/articles/ID`: the article's text, its topics with scores and matched terms, and related articles. */
 import { useRoute } from 'preact-iso';
-import { articleHref, byline, formatDate, formatScore, topicHref } from '../format';
+import { articleHref, byline, formatScore, topicHref } from '../format';
 import { ARTICLE, type ArticleDetail } from '../queries';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { query } from '../api';
-import { articleHref, byline, formatDate, topicHref } from '../format';
+import { articleHref, byline, topicHref } from '../format';
 import { SEARCH, type SearchData, type SearchEdge } from '../queries';
 import { useQuery, useTitle } from '../use-query';
 import { Failure, Loading } from './status';

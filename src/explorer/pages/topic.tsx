@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiError, query, subscribe } from '../api';
 import { TimelineChart } from '../charts';
-import { articleHref, byline, describeTrend, formatDate, formatDateTime, formatScore, formatShare, topicHref } from '../format';
+import { articleHref, byline, describeTrend, formatDateTime, formatScore, formatShare, topicHref } from '../format';
 import {
   ARTICLE_ADDED,
   type ArticleAddedData,
