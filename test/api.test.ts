@@ -117,6 +117,54 @@ describe('API for client apps and operators', () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
+  it('pages a feed the same whether its nodes ask for the article’s columns or for more', async () => {
+    // `{ id title }` nodes are read by the feed's own statement; an excerpt needs the body, which
+    // the topic's relational query loads. Both must give the same pages, cursors and pageInfo.
+    const topics = await server.query<{ topics: { nodes: { id: string }[] } }>('{ topics(first: 2) { nodes { id } } }');
+    const page = (
+      nodes: string,
+    ) => `query ($id: ID!, $o: TopicArticleOrder!, $first: Int, $last: Int, $after: String, $before: String) {
+      node(id: $id) { ... on Topic { articles(orderBy: $o, first: $first, last: $last, after: $after, before: $before) {
+        totalCount edges { cursor score weak node { ${nodes} } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } }`;
+    type Answer = { node: { articles: Page & { edges: { cursor: string; node: { id: string; title: string } }[] } } };
+    const both = async (variables: Record<string, unknown>) => {
+      const [plain, rich] = await Promise.all(
+        ['id title source { name }', 'id title source { name } excerpt(length: 40)'].map((nodes) =>
+          server.query<Answer>(page(nodes), variables),
+        ),
+      );
+      expect(plain.errors ?? rich.errors).toBeUndefined();
+      const strip = (answer: typeof plain) => ({
+        ...answer.data?.node.articles,
+        edges: answer.data?.node.articles.edges.map(({ node, ...edge }) => ({
+          ...edge,
+          node: { id: node.id, title: node.title },
+        })),
+      });
+      expect(strip(plain)).toEqual(strip(rich));
+      return plain.data?.node.articles as Answer['node']['articles'];
+    };
+    for (const topic of topics.data?.topics.nodes ?? []) {
+      for (const o of ['RELEVANCE', 'NEWEST']) {
+        let after: string | null = null;
+        let walked = 0;
+        for (let n = 0; n < 4; n++) {
+          const forward: Answer['node']['articles'] = await both({ id: topic.id, o, first: 3, after });
+          walked += forward.edges.length;
+          // Backwards from this page's end: the two before its last article.
+          const backward = await both({ id: topic.id, o, last: 2, before: forward.pageInfo.endCursor });
+          if (forward.edges.length === 3) {
+            expect(backward.edges.map((edge) => edge.node.id)).toEqual(forward.edges.slice(0, 2).map((edge) => edge.node.id));
+          }
+          if (!forward.pageInfo.hasNextPage) break;
+          after = forward.pageInfo.endCursor;
+        }
+        expect(walked).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('ranks the best search match first and returns a highlighted snippet', async () => {
     const result = await server.query<{
       articles: { edges: { snippet: string | null; node: { title: string } }[]; totalCount: number };

@@ -1,12 +1,16 @@
+import { getConnectionPageSize } from '@pothos/core';
 import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { GraphQLError } from 'graphql';
 import { currentRunIdSql, feedRunIdSql, inCurrentRun } from '../../db/current-run.js';
 import { articles, articleTopics, topicChanges, topics } from '../../db/schema.js';
-import { builder } from '../builder.js';
+import { FEED_ARTICLE_COLUMNS, FEED_SOURCE_COLUMNS, type FeedOrder, type FeedPageRow } from '../../db/topic-feed.js';
+import { builder, type GraphQLContext, MAX_PAGE_SIZE } from '../builder.js';
 import type { CursorKey, CursorKeys } from '../cursors.js';
-import { readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
+import { type FeedPosition, feedCursor, readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
 import { databaseId } from '../ids.js';
+import { feedPageLoader } from '../loaders.js';
 import { Article } from './article.js';
 import { utcMicrosecondText } from './article-filter.js';
 
@@ -322,22 +326,77 @@ const TopicArticleOrder = builder.enumType('TopicArticleOrder', {
   },
 });
 
-const topicArticlesArgs = builder.args((t) => ({
-  orderBy: t.field({ type: TopicArticleOrder, defaultValue: 'RELEVANCE', description: 'Sort order.' }),
-}));
-
-/** The keys of a feed order's cursors: its key, then the membership's primary key (run, article, topic) breaks ties. */
-const FEED_CURSOR_KEYS: Record<'RELEVANCE' | 'NEWEST', readonly CursorKey[]> = {
+/** The keys of a feed order's cursors: its key, then the membership's primary key (article, run, topic) breaks ties. */
+const FEED_CURSOR_KEYS: Record<FeedOrder, readonly CursorKey[]> = {
   RELEVANCE: ['float', 'int', 'int', 'int'],
   NEWEST: ['text', 'int', 'int', 'int'],
 };
-const feedCursorKeys = (args: { orderBy?: 'RELEVANCE' | 'NEWEST' | null }) => FEED_CURSOR_KEYS[args.orderBy ?? 'RELEVANCE'];
+
+/** The connection of a feed page's rows, with plugin-drizzle's paging semantics (limit: the page size and one more). */
+function feedConnection(
+  rows: FeedPageRow[],
+  args: { first?: number | null; last?: number | null; after?: unknown; before?: unknown },
+  limit: number,
+  order: FeedOrder,
+) {
+  const backward = args.first == null && args.last != null;
+  const full = rows.length === limit;
+  const page = full ? rows.slice(0, -1) : rows;
+  const edges = page.map((row) => ({
+    cursor: feedCursor(row.runId, [order === 'NEWEST' ? row.publishedSort : row.score, row.articleId, row.runId, row.topicId]),
+    node: { ...row.article, source: row.source },
+    score: row.score,
+    weak: row.weak,
+  }));
+  if (backward) edges.reverse();
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: args.before ? true : args.last != null ? false : full,
+      hasPreviousPage: args.after ? true : backward ? full : false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
 
 /** The feed's arguments as the helper gets them: with the run the page reads (feed-cursors.ts). */
-type FeedQueryArgs = { orderBy?: 'RELEVANCE' | 'NEWEST' | null; feedRunId?: number | null };
+type FeedQueryArgs = { orderBy?: FeedOrder | null; feedRunId?: number | null };
 
+/** plugin-drizzle's own cursors in place of ours, for the topic's query. */
+function pluginDrizzleArgs<Args extends { after?: string | null; before?: string | null }>(
+  args: Args,
+  position: FeedPosition,
+): Args {
+  return { ...args, after: position.after?.cursor ?? args.after, before: position.before?.cursor ?? args.before };
+}
+
+type PageArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
+
+/** A page read by the feed's statement (db/topic-feed.ts), batched with the request's other pages of its shape. */
+async function feedStatementPage(topicId: number, args: PageArgs, position: FeedPosition, order: FeedOrder, ctx: GraphQLContext) {
+  if (args.first != null && args.last != null) {
+    throw new GraphQLError('Arguments "first" and "last" are not supported at the same time', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  const { limit } = getConnectionPageSize({ args, maxSize: MAX_PAGE_SIZE });
+  const rows = await feedPageLoader(ctx).load({
+    topicId,
+    shape: {
+      order,
+      cursorRunId: position.runId,
+      after: position.after?.values,
+      before: position.before?.values,
+      limit,
+      backward: args.first == null && args.last != null,
+    },
+  });
+  return feedConnection(rows, args, limit, order);
+}
+
+/** A page loaded with the topic's own query: when its nodes ask for more than the feed's statement reads (feedStatementServes). */
 const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
-  args: () => topicArticlesArgs,
   query: (args) => {
     const { orderBy, feedRunId = null } = args as FeedQueryArgs;
     const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunIdSql(feedRunId)}` };
@@ -354,6 +413,39 @@ const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   resolveNode: (membership) => membership.article,
 });
 
+/** A selection plugin-drizzle plans for a row: its columns, relations and computed extras. */
+interface PlannedSelection {
+  columns?: Record<string, unknown>;
+  with?: Record<string, PlannedSelection | boolean>;
+  extras?: object;
+}
+
+/** Whether a planned row needs only some of these columns (no computed extra; relations are the caller's). */
+const readsOnly = (
+  selection: PlannedSelection | boolean | undefined,
+  columns: Readonly<Record<string, unknown>>,
+): selection is PlannedSelection =>
+  typeof selection === 'object' &&
+  Object.keys(selection.extras ?? {}).length === 0 &&
+  Object.keys(selection.columns ?? {}).every((column) => column in columns);
+
+/**
+ * Whether a page's nodes ask only for what the feed's statement reads: the article's own columns
+ * but the body (its title, url and dates) and its source's. Then the page is that statement's.
+ * Anything more (the body or an excerpt, the article's topics, related articles) is loaded with
+ * the topic's query, which builds the nested selection.
+ */
+function feedStatementServes(nodes: PlannedSelection | undefined): boolean {
+  const relations = Object.entries(nodes?.with ?? {});
+  return (
+    readsOnly(nodes, FEED_ARTICLE_COLUMNS) &&
+    relations.every(
+      ([name, selection]) =>
+        name === 'source' && readsOnly(selection, FEED_SOURCE_COLUMNS) && Object.keys(selection.with ?? {}).length === 0,
+    )
+  );
+}
+
 builder.drizzleObjectField(Topic, 'articles', (t) =>
   t.connection(
     {
@@ -362,33 +454,43 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
         'The topic’s articles in the current run, best fit first; each edge carries the membership score. A cursor taken ' +
         'before a clustering run pages on through the feed of the run it was taken in (kept for an hour at least), so no ' +
         'article repeats; a retired topic has no articles unless some were kept from before a clustering window.',
-      args: topicArticles.getArgs(),
+      args: { orderBy: t.arg({ type: TopicArticleOrder, defaultValue: 'RELEVANCE', description: 'Sort order.' }) },
       // readFeedPosition checks the cursors, inside their wrapping.
       extensions: { cursorKeys: 'feed' },
       select: (args, ctx, nestedSelection) => {
-        const position = readFeedPosition(args, feedCursorKeys(args));
-        const feedArgs = { ...position.args, feedRunId: position.runId };
+        const position = readFeedPosition(args, FEED_CURSOR_KEYS[args.orderBy ?? 'RELEVANCE']);
+        const { runId } = position;
+        // The nodes' selection, as the helper's own select asks for it.
+        const nodes = nestedSelection(undefined, ['edges', 'node']) as PlannedSelection;
+        const feedArgs: typeof args & FeedQueryArgs = { ...pluginDrizzleArgs(args, position), feedRunId: runId };
         return {
           columns: { size: true },
           extras:
-            position.runId === null
+            runId === null
               ? {}
               : {
                   // The stored size while the cursor's run is still current; counted only for an older run's page.
-                  feedTotal: (
-                    table,
-                  ) => sql<number>`(case when ${feedRunIdSql(position.runId)} = ${currentRunIdSql} then ${table.size}
+                  feedTotal: (table) => sql<number>`(case when ${feedRunIdSql(runId)} = ${currentRunIdSql} then ${table.size}
                     else (select count(*)::int from ${articleTopics}
-                      where ${articleTopics.topicId} = ${table.id} and ${articleTopics.runId} = ${feedRunIdSql(position.runId)}) end)`,
+                      where ${articleTopics.topicId} = ${table.id} and ${articleTopics.runId} = ${feedRunIdSql(runId)}) end)`,
                 },
-          with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) },
+          ...(feedStatementServes(nodes)
+            ? {}
+            : { with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) } }),
         };
       },
-      resolve: (topic, args, ctx) => {
-        const position = readFeedPosition(args, feedCursorKeys(args));
-        const connection = topicArticles.resolve(topic.memberships, position.args, ctx);
-        const feedTotal = (topic as { feedTotal?: number }).feedTotal;
-        return { ...wrapFeedCursors(connection, topic.memberships[0]?.runId), totalCount: feedTotal ?? topic.size };
+      // Read by the feed's own statement (db/topic-feed.ts), one per request for all its topics'
+      // pages of one shape, unless the topic's query loaded the page (see select).
+      resolve: async (topic, args, ctx) => {
+        const order = args.orderBy ?? 'RELEVANCE';
+        const position = readFeedPosition(args, FEED_CURSOR_KEYS[order]);
+        const totalCount = (topic as { feedTotal?: number }).feedTotal ?? topic.size;
+        const { memberships } = topic as { memberships?: Parameters<typeof topicArticles.resolve>[0] };
+        if (memberships) {
+          const connection = topicArticles.resolve(memberships, pluginDrizzleArgs(args, position), ctx);
+          return { ...wrapFeedCursors(connection, memberships[0]?.runId), totalCount };
+        }
+        return { ...(await feedStatementPage(topic.id, args, position, order, ctx)), totalCount };
       },
     },
     {
@@ -403,11 +505,11 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
       fields: (edge) => ({
         score: edge.float({
           description: 'Cosine similarity of the article to the topic’s centre.',
-          resolve: (membership) => membership.score,
+          resolve: (membership) => (membership as unknown as { score: number }).score,
         }),
         weak: edge.boolean({
           description: 'True when the article fits the topic poorly.',
-          resolve: (membership) => membership.weak,
+          resolve: (membership) => (membership as unknown as { weak: boolean }).weak,
         }),
       }),
     },
