@@ -129,7 +129,10 @@ export const runModels = pgTable('run_models', {
   vocabulary: jsonb().$type<string[]>().notNull(),
   dimensions: integer().notNull(),
   weakThreshold: doublePrecision('weak_threshold').notNull(),
-  /** Float32 little-endian arrays. */
+  /**
+   * Float32 little-endian arrays, stored uncompressed (STORAGE EXTERNAL, set by the migration
+   * model_arrays_uncompressed): compression cannot shrink them and only cost time.
+   */
   idf: bytea().notNull(),
   components: bytea().notNull(),
   centroids: bytea().notNull(),
