@@ -138,6 +138,17 @@ function parseOptions() {
   };
 }
 
+/** What `npm start` passes to node (package.json's start script: flags, then the build's entry). */
+const startArgs = (() => {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = manifest.scripts.start.split(/\s+/);
+  if (command !== 'node')
+    throw new Error(`the start script runs ${command}, not node: the benchmark cannot start it as npm does`);
+  return args;
+})();
+
 function peerVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../node_modules/postgraphile/package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -309,14 +320,14 @@ async function main(): Promise<void> {
       if (!used.has(contender)) continue;
       servers[contender] = startServer({
         name: {
-          ours: 'ours (dist/src/server.js, RESPONSE_CACHE_TTL_MS=0)',
-          oursCache: 'ours+cache (dist/src/server.js, response cache at its defaults)',
+          ours: `ours (${startArgs.join(' ')}, RESPONSE_CACHE_TTL_MS=0)`,
+          oursCache: `ours+cache (${startArgs.join(' ')}, response cache at its defaults)`,
           floor: 'floor',
           peer: 'PostGraphile',
         }[contender],
-        // Ours as `npm start` runs it: the build's JavaScript (rebuilt above).
+        // Ours as `npm start` runs it: the build's JavaScript (rebuilt above), with its flags.
         nodeArgs: OURS.includes(contender)
-          ? ['dist/src/server.js']
+          ? startArgs
           : ['--import', 'tsx', contender === 'floor' ? 'scripts/bench/floor-server.ts' : 'scripts/bench/peer-server.ts'],
         env: OURS.includes(contender) ? ourEnvironment(contender === 'oursCache') : environment,
         port: await freePort(),
