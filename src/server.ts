@@ -152,6 +152,12 @@ export async function createApp({
               cache: responseCache,
               ttl: config.responseCacheTtlMs,
               buildResponseCacheKey: responseCacheKey(responseCache),
+              // Every change of the data clears the whole cache (response-cache.ts), so no answer
+              // is ever invalidated by the entities it holds: without id fields the plugin does
+              // not add an id field to every object of every query (each one resolved), nor read
+              // the entities of mutations' answers.
+              idFields: [],
+              invalidateViaMutation: false,
             }),
             cacheCountPlugin(responseCache),
           ]
