@@ -57,7 +57,7 @@ export const Article = builder.drizzleNode('articles', {
     }),
     topics: t.relation('memberships', {
       description: 'The topics of the current clustering run this article belongs to, best fit first.',
-      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc', topicId: 'asc' } },
+      query: { where: { RAW: inCurrentRun }, orderBy: { score: 'desc', topicId: 'asc' } },
     }),
   }),
 });
@@ -152,7 +152,7 @@ builder.drizzleObjectField(Article, 'relatedArticles', (t) =>
           with: { target: nestedSelection({}, ['article']) },
         },
         similarities: {
-          where: { RAW: (table) => inCurrentRun(table) },
+          where: { RAW: inCurrentRun },
           // Equal scores in the order of the similar article's id, so that every answer is the same.
           orderBy: { score: 'desc', similarArticleId: 'asc' },
           with: { similar: nestedSelection({}, ['article']) },
@@ -182,7 +182,7 @@ builder.drizzleObjectField(Article, 'primaryTopic', (t) =>
     select: (_args, _ctx, nestedSelection) => ({
       with: {
         memberships: {
-          where: { RAW: (table) => inCurrentRun(table) },
+          where: { RAW: inCurrentRun },
           orderBy: { score: 'desc', topicId: 'asc' },
           with: { topic: nestedSelection() },
         },

@@ -87,6 +87,13 @@ function timelineSql(table: { id: AnyPgColumn }, unit: Unit): SQL<{ start: strin
   )`;
 }
 
+/** Each unit's timeline, one function per unit (a query's shape repeats: db/plan-cache.ts). */
+const TIMELINE_SQL: Record<Unit, (table: { id: AnyPgColumn }) => SQL<{ start: string; count: number }[]>> = {
+  day: (table) => timelineSql(table, 'day'),
+  week: (table) => timelineSql(table, 'week'),
+  month: (table) => timelineSql(table, 'month'),
+};
+
 const Granularity = builder.enumType('TimelineGranularity', {
   description: 'Bucket size of a timeline.',
   values: {
@@ -216,13 +223,13 @@ export const Topic = builder.drizzleNode('topics', {
       args: { granularity: t.arg({ type: Granularity, defaultValue: 'DAY', description: 'Bucket size.' }) },
       select: (args) => {
         const unit = (args.granularity ?? 'DAY').toLowerCase() as Unit;
-        return { extras: { timeline: (table) => timelineSql(table, unit) } };
+        return { extras: { timeline: TIMELINE_SQL[unit] } };
       },
       resolve: (topic) => topic.timeline,
     }),
     relatedTopics: t.relation('relations', {
       description: 'Other topics of the current run, most related first (empty for a retired topic).',
-      query: { where: { RAW: (table) => inCurrentRun(table) }, orderBy: { score: 'desc', relatedTopicId: 'asc' } },
+      query: { where: { RAW: inCurrentRun }, orderBy: { score: 'desc', relatedTopicId: 'asc' } },
     }),
   }),
 });
@@ -399,7 +406,14 @@ async function feedStatementPage(topicId: number, args: PageArgs, position: Feed
 const topicArticles = drizzleConnectionHelpers(builder, 'articleTopics', {
   query: (args) => {
     const { orderBy, feedRunId = null } = args as FeedQueryArgs;
-    const where = { RAW: (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunIdSql(feedRunId)}` };
+    // Without a cursor, the schema's own filter function: the same one on every request, so
+    // that the query's shape repeats (db/plan-cache.ts).
+    const where = {
+      RAW:
+        feedRunId === null
+          ? inCurrentRun
+          : (membership: { runId: AnyPgColumn }) => sql`${membership.runId} = ${feedRunIdSql(feedRunId)}`,
+    };
     // NEWEST reads the article's key stored on the membership (article_topics_newest_idx), so a
     // page is the next rows of an index rather than every member looked up and sorted.
     return orderBy === 'NEWEST'
@@ -516,6 +530,9 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
   ),
 );
 
+/** TRENDING's key: topics without a trend (null) last. */
+const trendOrderSql = (table: { id: AnyPgColumn }) => sql<number>`coalesce(${trendSql(table)}, 0)`;
+
 const activeTopic = (table: { retiredRunId: AnyPgColumn }) => sql`${table.retiredRunId} is null`;
 const retiredTopic = (table: { retiredRunId: AnyPgColumn }) => sql`${table.retiredRunId} is not null`;
 
@@ -555,16 +572,13 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.query.topics.findMany(
         query({
-          where: { RAW: (table) => (args.status === 'RETIRED' ? retiredTopic : activeTopic)(table) },
+          where: { RAW: args.status === 'RETIRED' ? retiredTopic : activeTopic },
           // Only the order's own key: each is a subquery per topic. NEWEST shares the
           // latestArticleAt field's extra; TRENDING sorts topics without a trend (null) last.
           ...(args.orderBy === 'NEWEST'
-            ? { extras: { latest: (table) => latestArticleSql(table) }, orderBy: { latest: 'desc' } as const }
+            ? { extras: { latest: latestArticleSql }, orderBy: { latest: 'desc' } as const }
             : args.orderBy === 'TRENDING'
-              ? {
-                  extras: { trendOrder: (table) => sql<number>`coalesce(${trendSql(table)}, 0)` },
-                  orderBy: { trendOrder: 'desc' } as const,
-                }
+              ? { extras: { trendOrder: trendOrderSql }, orderBy: { trendOrder: 'desc' } as const }
               : { orderBy: { size: 'desc' } as const }),
         }),
       ),
