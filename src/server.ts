@@ -13,6 +13,7 @@ import { createYoga } from 'graphql-yoga';
 import { type Config, loadConfig } from './config.js';
 import { type Database, type DatabaseHandle, openConfiguredDatabase } from './db/client.js';
 import { describeStartError } from './db/errors.js';
+import { cachingRelationalPlans } from './db/plan-cache.js';
 import { authenticate } from './graphql/auth.js';
 import { requestErrorCodePlugin } from './graphql/client-input.js';
 import { coalescePlugin } from './graphql/coalesce.js';
@@ -98,10 +99,12 @@ export async function createApp({
     });
     return { status: response.status, result: await response.json() };
   };
+  // Resolvers' relational queries of a shape seen before run prepared (db/plan-cache.ts).
+  const graphqlDb = cachingRelationalPlans(db);
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema,
     context: ({ request }) => ({
-      db,
+      db: graphqlDb,
       auth: authenticate(request.headers.get('authorization'), config.apiToken),
       events,
       clustering,
