@@ -12,7 +12,8 @@
  * coalesce.ts): an execution that began before a change finishes under the old generation, so its
  * answer is never served to a request that arrives after the change.
  */
-import { type BuildResponseCacheKeyFunction, type Cache, hashSHA256 } from '@graphql-yoga/plugin-response-cache';
+import { createHash } from 'node:crypto';
+import type { BuildResponseCacheKeyFunction, Cache } from '@graphql-yoga/plugin-response-cache';
 import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { NewsEvents } from './events.js';
@@ -185,9 +186,12 @@ export function sharesAnswers(request: Pick<Request, 'headers'> | undefined): bo
   return request !== undefined && request.headers.get('authorization') === null;
 }
 
-/** The response cache plugin's key: requestKey, hashed. */
+/**
+ * The response cache plugin's key: requestKey, hashed, synchronously (the plugin's own hash goes
+ * through WebCrypto, a round trip to libuv's thread pool on every request, hit or miss).
+ */
 export function responseCacheKey(cache: ByteBoundedCache): BuildResponseCacheKeyFunction {
-  return (params) => hashSHA256(requestKey(cache.generation, params));
+  return (params) => createHash('sha256').update(requestKey(cache.generation, params)).digest('hex');
 }
 
 /** The response cache plugin marks the answers it served. */
