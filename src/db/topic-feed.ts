@@ -14,7 +14,7 @@
 import { and, asc, desc, eq, getColumns, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from './client.js';
-import { currentRunIdSql } from './current-run.js';
+import { currentRunIdSql, feedRunIdSql } from './current-run.js';
 import { articles, articleTopics, clusteringRuns, sources } from './schema.js';
 
 export type FeedOrder = 'RELEVANCE' | 'NEWEST';
@@ -178,4 +178,18 @@ export async function readFeedPages(db: Database, topicIds: readonly number[], r
   const pages = new Map(topics.map((id) => [id, [] as FeedPageRow[]]));
   for (const row of rows) pages.get(row.topicId)?.push(row);
   return topicIds.map((id) => pages.get(id) ?? []);
+}
+
+/**
+ * A topic's articles in the run a cursor's page reads, when that is an older run than the current
+ * one (kept after a newer run became current); null when the page reads the current run, whose
+ * size the topic stores.
+ */
+export async function olderFeedSize(db: Database, topicId: number, cursorRunId: number): Promise<number | null> {
+  const feedRun = feedRunIdSql(cursorRunId);
+  const [row] = await db
+    .select({ size: sql<number | null>`case when ${feedRun} = ${currentRunIdSql} then null else count(*)::int end` })
+    .from(articleTopics)
+    .where(and(eq(articleTopics.topicId, topicId), sql`${articleTopics.runId} = ${feedRun}`));
+  return row?.size ?? null;
 }

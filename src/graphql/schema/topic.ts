@@ -3,9 +3,15 @@ import { drizzleConnectionHelpers } from '@pothos/plugin-drizzle';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
-import { currentRunIdSql, feedRunIdSql, inCurrentRun } from '../../db/current-run.js';
+import { feedRunIdSql, inCurrentRun } from '../../db/current-run.js';
 import { articles, articleTopics, topicChanges, topics } from '../../db/schema.js';
-import { FEED_ARTICLE_COLUMNS, FEED_SOURCE_COLUMNS, type FeedOrder, type FeedPageRow } from '../../db/topic-feed.js';
+import {
+  FEED_ARTICLE_COLUMNS,
+  FEED_SOURCE_COLUMNS,
+  type FeedOrder,
+  type FeedPageRow,
+  olderFeedSize,
+} from '../../db/topic-feed.js';
 import { builder, type GraphQLContext, MAX_PAGE_SIZE } from '../builder.js';
 import type { CursorKey, CursorKeys } from '../cursors.js';
 import { type FeedPosition, feedCursor, readFeedPosition, wrapFeedCursors } from '../feed-cursors.js';
@@ -473,21 +479,11 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
       extensions: { cursorKeys: 'feed' },
       select: (args, ctx, nestedSelection) => {
         const position = readFeedPosition(args, FEED_CURSOR_KEYS[args.orderBy ?? 'RELEVANCE']);
-        const { runId } = position;
         // The nodes' selection, as the helper's own select asks for it.
         const nodes = nestedSelection(undefined, ['edges', 'node']) as PlannedSelection;
-        const feedArgs: typeof args & FeedQueryArgs = { ...pluginDrizzleArgs(args, position), feedRunId: runId };
+        const feedArgs: typeof args & FeedQueryArgs = { ...pluginDrizzleArgs(args, position), feedRunId: position.runId };
         return {
           columns: { size: true },
-          extras:
-            runId === null
-              ? {}
-              : {
-                  // The stored size while the cursor's run is still current; counted only for an older run's page.
-                  feedTotal: (table) => sql<number>`(case when ${feedRunIdSql(runId)} = ${currentRunIdSql} then ${table.size}
-                    else (select count(*)::int from ${articleTopics}
-                      where ${articleTopics.topicId} = ${table.id} and ${articleTopics.runId} = ${feedRunIdSql(runId)}) end)`,
-                },
           ...(feedStatementServes(nodes)
             ? {}
             : { with: { memberships: topicArticles.getQuery(feedArgs, ctx, nestedSelection) } }),
@@ -498,7 +494,9 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
       resolve: async (topic, args, ctx) => {
         const order = args.orderBy ?? 'RELEVANCE';
         const position = readFeedPosition(args, FEED_CURSOR_KEYS[order]);
-        const totalCount = (topic as { feedTotal?: number }).feedTotal ?? topic.size;
+        // Asked for only when selected: the stored size, unless the page reads an older run's feed.
+        const totalCount = async () =>
+          position.runId === null ? topic.size : ((await olderFeedSize(ctx.db, topic.id, position.runId)) ?? topic.size);
         const { memberships } = topic as { memberships?: Parameters<typeof topicArticles.resolve>[0] };
         if (memberships) {
           const connection = topicArticles.resolve(memberships, pluginDrizzleArgs(args, position), ctx);
@@ -511,7 +509,7 @@ builder.drizzleObjectField(Topic, 'articles', (t) =>
       fields: (connection) => ({
         totalCount: connection.int({
           description: 'Number of articles in the topic (in the run the page reads).',
-          resolve: (result) => (result as unknown as { totalCount: number }).totalCount,
+          resolve: (result) => (result as unknown as { totalCount: () => Promise<number> }).totalCount(),
         }),
       }),
     },
