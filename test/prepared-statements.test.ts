@@ -3,9 +3,10 @@
  * SQL), answers stay the same, and a statement whose plan a migration invalidated still answers.
  */
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
-import { preparePolicy } from '../src/db/prepared-statements.js';
+import { preparePolicy, preparingStatements } from '../src/db/prepared-statements.js';
 import { sources } from '../src/db/schema.js';
 import { createTestDatabase, driverUnderTest, type TestDatabase } from './helpers/database.js';
 
@@ -57,6 +58,24 @@ describe.skipIf(driverUnderTest !== 'postgres')('prepared statements on PostgreS
     expect(answers).toEqual([{ name: 'Wire' }, { name: 'Daily' }, { name: 'Wire' }]);
     // The count query itself is prepared from its second use too.
     expect((await preparedCount()) - before).toBeGreaterThanOrEqual(1);
+  });
+
+  it('holds the bound for statements that ask to be prepared (drizzle prepared queries)', async () => {
+    const client = postgres(handle.url as string, { max: 1, onnotice: () => {} });
+    const bounded = preparingStatements(client, preparePolicy(1, 10));
+    const count = async () => Number((await client`select count(*) as n from pg_prepared_statements where not from_sql`)[0].n);
+    try {
+      const before = await count();
+      for (let i = 0; i < 3; i++) {
+        for (const text of ['select $1::int as a', 'select $1::int as b', 'select $1::int as c']) {
+          await bounded.unsafe(text, [i], { prepare: true });
+        }
+      }
+      // One statement prepared (the bound), and the count query itself.
+      expect((await count()) - before).toBeLessThanOrEqual(2);
+    } finally {
+      await client.end({ timeout: 2 });
+    }
   });
 
   it('answers a prepared statement again after a migration changed its table', async () => {

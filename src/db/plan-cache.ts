@@ -16,9 +16,13 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
+import { MAX_PREPARED_TEXTS } from './prepared-statements.js';
 
-/** Shapes prepared at most per database (an LRU beyond it). */
-const MAX_PREPARED_SHAPES = 1_000;
+/**
+ * Shapes prepared at most per database (an LRU beyond it): as many as the statements PostgreSQL
+ * keeps prepared per connection (prepared-statements.ts), since clients choose the shapes.
+ */
+const MAX_PREPARED_SHAPES = MAX_PREPARED_TEXTS;
 /** Shapes seen once that are remembered; beyond that the count starts over. */
 const MAX_SEEN_ONCE = 5_000;
 

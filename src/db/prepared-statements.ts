@@ -35,10 +35,15 @@ export function preparePolicy(maxPrepared = MAX_PREPARED_TEXTS, maxCounted = MAX
   };
 }
 
-/** The client with `unsafe` (Drizzle's only way in) preparing the repeated statements. */
+/**
+ * The client with `unsafe` (Drizzle's only way in) preparing the repeated statements. Drizzle's
+ * own prepared queries (`.prepare()`, which the topic feed and db/plan-cache.ts use) ask for
+ * `prepare: true` on every call; they go through the same policy, so that the bound holds for
+ * them too (they repeat by design, and are prepared from their second use).
+ */
 export function preparingStatements(client: Sql, shouldPrepare = preparePolicy()): Sql {
   const unsafe: Sql['unsafe'] = (text, params, options) =>
-    client.unsafe(text, params, { ...options, prepare: shouldPrepare(text) || options?.prepare === true });
+    client.unsafe(text, params, { ...options, prepare: shouldPrepare(text) });
   return new Proxy(client, {
     get: (target, property, receiver) => (property === 'unsafe' ? unsafe : Reflect.get(target, property, receiver)),
   });
