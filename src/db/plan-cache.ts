@@ -16,15 +16,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
-import { MAX_PREPARED_TEXTS } from './prepared-statements.js';
-
-/**
- * Shapes prepared at most per database (an LRU beyond it): as many as the statements PostgreSQL
- * keeps prepared per connection (prepared-statements.ts), since clients choose the shapes.
- */
-const MAX_PREPARED_SHAPES = MAX_PREPARED_TEXTS;
-/** Shapes seen once that are remembered; beyond that the count starts over. */
-const MAX_SEEN_ONCE = 5_000;
+import { preparePolicy } from './prepared-statements.js';
 
 /** Operators whose operand is a value (a placeholder can stand for it). */
 const VALUE_OPERATORS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'like', 'notLike', 'ilike', 'notIlike']);
@@ -52,14 +44,42 @@ function functionId(fn: object): number {
 
 const isValue = (value: unknown): value is number | string => typeof value === 'number' || typeof value === 'string';
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
 /** Reads a config into a shape; throws Uncacheable for anything it cannot tell apart by shape. */
 function shapeOf(config: unknown): Shape {
   const values: unknown[] = [];
-  const placeholder = (value: unknown) => {
+  const parts: string[] = [];
+
+  /** A value compared to a column (or a limit): a placeholder, and `?` in the key. */
+  function placeholder(value: unknown) {
+    parts.push('?');
     values.push(value);
     return sql.placeholder(`p${values.length - 1}`);
-  };
-  const parts: string[] = [];
+  }
+
+  /** A copy of a plain object, its keys in the key, each entry read by `read`. */
+  function entries(object: unknown, read: (entry: unknown, key: string) => unknown): Record<string, unknown> {
+    if (!isPlainObject(object)) throw new Uncacheable();
+    parts.push('{');
+    const copy: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(object)) {
+      parts.push(JSON.stringify(key));
+      copy[key] = read(entry, key);
+    }
+    parts.push('}');
+    return copy;
+  }
+
+  /** A copy of a list, each item read by `read`. */
+  function items(list: unknown, read: (item: unknown) => unknown): unknown[] {
+    if (!Array.isArray(list)) throw new Uncacheable();
+    parts.push('[');
+    const copy = list.map((item) => read(item));
+    parts.push(']');
+    return copy;
+  }
 
   /** A literal (structure, flags, names) that goes into the key as it is. */
   function literal(value: unknown): unknown {
@@ -71,102 +91,41 @@ function shapeOf(config: unknown): Shape {
       parts.push(`f${functionId(value)}`);
       return value;
     }
-    if (Array.isArray(value)) {
-      parts.push('[');
-      const copy = value.map(literal);
-      parts.push(']');
-      return copy;
-    }
-    if (Object.getPrototypeOf(value) === Object.prototype) {
-      parts.push('{');
-      const copy: Record<string, unknown> = {};
-      for (const [key, entry] of Object.entries(value)) {
-        parts.push(JSON.stringify(key));
-        copy[key] = literal(entry);
-      }
-      parts.push('}');
-      return copy;
-    }
-    throw new Uncacheable();
+    return Array.isArray(value) ? items(value, literal) : entries(value, literal);
   }
 
   /** A filter: values compared to columns become placeholders. */
   function filter(where: unknown): unknown {
-    if (
-      typeof where !== 'object' ||
-      where === null ||
-      Array.isArray(where) ||
-      Object.getPrototypeOf(where) !== Object.prototype
-    ) {
-      throw new Uncacheable();
-    }
-    parts.push('{');
-    const copy: Record<string, unknown> = {};
-    for (const [key, condition] of Object.entries(where)) {
-      parts.push(JSON.stringify(key));
-      if (key === 'RAW') copy[key] = literal(condition);
-      else if (key === 'AND' || key === 'OR') {
-        if (!Array.isArray(condition)) throw new Uncacheable();
-        parts.push('[');
-        copy[key] = condition.map(filter);
-        parts.push(']');
-      } else if (key === 'NOT') copy[key] = filter(condition);
-      else if (isValue(condition)) {
-        parts.push('?');
-        copy[key] = placeholder(condition);
-      } else if (typeof condition === 'object' && condition !== null && !Array.isArray(condition)) {
-        copy[key] = operand(condition);
-      } else copy[key] = literal(condition);
-    }
-    parts.push('}');
-    return copy;
+    return entries(where, (condition, key) => {
+      if (key === 'RAW') return literal(condition);
+      if (key === 'AND' || key === 'OR') return items(condition, filter);
+      if (key === 'NOT') return filter(condition);
+      if (isValue(condition)) return placeholder(condition);
+      return isPlainObject(condition) ? operand(condition) : literal(condition);
+    });
   }
 
   /** A column's (or a relation's) condition: `{ gt: 5 }`, or a nested filter. */
-  function operand(condition: object): unknown {
-    if (Object.getPrototypeOf(condition) !== Object.prototype) throw new Uncacheable();
-    const entries = Object.entries(condition);
-    if (!entries.every(([operator]) => VALUE_OPERATORS.has(operator) || operator === 'isNull' || operator === 'isNotNull')) {
+  function operand(condition: Record<string, unknown>): unknown {
+    const operators = Object.keys(condition);
+    if (!operators.every((operator) => VALUE_OPERATORS.has(operator) || operator === 'isNull' || operator === 'isNotNull')) {
       // A relation's filter (or an operator over a list): a nested filter.
       return filter(condition);
     }
-    parts.push('(');
-    const copy: Record<string, unknown> = {};
-    for (const [operator, value] of entries) {
-      parts.push(operator);
-      if (VALUE_OPERATORS.has(operator) && isValue(value)) {
-        parts.push('?');
-        copy[operator] = placeholder(value);
-      } else copy[operator] = literal(value);
-    }
-    parts.push(')');
-    return copy;
+    return entries(condition, (value, operator) =>
+      VALUE_OPERATORS.has(operator) && isValue(value) ? placeholder(value) : literal(value),
+    );
   }
 
   /** A query's config, or a relation's under `with`. */
   function query(value: unknown): unknown {
-    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return literal(value);
-    parts.push('{');
-    const copy: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) {
-      parts.push(JSON.stringify(key));
-      if (key === 'where') copy[key] = filter(entry);
-      else if ((key === 'limit' || key === 'offset') && typeof entry === 'number') {
-        parts.push('?');
-        copy[key] = placeholder(entry);
-      } else if (key === 'with' && typeof entry === 'object' && entry !== null) {
-        parts.push('{');
-        const relations: Record<string, unknown> = {};
-        for (const [name, relation] of Object.entries(entry)) {
-          parts.push(JSON.stringify(name));
-          relations[name] = query(relation);
-        }
-        parts.push('}');
-        copy[key] = relations;
-      } else copy[key] = literal(entry);
-    }
-    parts.push('}');
-    return copy;
+    if (!isPlainObject(value)) return literal(value);
+    return entries(value, (entry, key) => {
+      if (key === 'where') return filter(entry);
+      if ((key === 'limit' || key === 'offset') && typeof entry === 'number') return placeholder(entry);
+      if (key === 'with' && isPlainObject(entry)) return entries(entry, query);
+      return literal(entry);
+    });
   }
 
   const shaped = query(config);
@@ -191,7 +150,9 @@ export function preparedShapeCount(db: Database): number {
  */
 export function cachingRelationalPlans(db: Database): Database {
   const prepared = new Map<string, Prepared>();
-  const seenOnce = new Set<string>();
+  // The statements' own policy (prepared-statements.ts): from a shape's second use, and no more
+  // shapes than PostgreSQL keeps statements per connection, since clients choose them.
+  const shouldPrepare = preparePolicy();
 
   function run(table: string, queries: TableQueries, mode: Mode, config: unknown): PromiseLike<unknown> {
     let shape: Shape;
@@ -202,24 +163,13 @@ export function cachingRelationalPlans(db: Database): Database {
       throw error;
     }
     const key = `${table}.${mode}:${shape.key}`;
-    const values = Object.fromEntries(shape.values.map((value, index) => [`p${index}`, value]));
+    if (!shouldPrepare(key)) return queries[mode](config);
     let statement = prepared.get(key);
-    if (statement) {
-      // Least recently used first.
-      prepared.delete(key);
+    if (!statement) {
+      statement = queries[mode](shape.config).prepare(`plan_${prepared.size}`);
       prepared.set(key, statement);
-      return statement.execute(values);
     }
-    if (!seenOnce.has(key)) {
-      if (seenOnce.size >= MAX_SEEN_ONCE) seenOnce.clear();
-      seenOnce.add(key);
-      return queries[mode](config);
-    }
-    seenOnce.delete(key);
-    statement = queries[mode](shape.config).prepare(`plan_${prepared.size}`);
-    if (prepared.size >= MAX_PREPARED_SHAPES) prepared.delete(prepared.keys().next().value as string);
-    prepared.set(key, statement);
-    return statement.execute(values);
+    return statement.execute(Object.fromEntries(shape.values.map((value, index) => [`p${index}`, value])));
   }
 
   const tables = new Map<string, TableQueries>();
