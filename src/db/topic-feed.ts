@@ -142,6 +142,11 @@ function keyset(keys: (typeof FEED_KEYS)[FeedOrder], length: number, paging: 'af
 type PageStatement = ReturnType<typeof pageStatement>;
 export type FeedPageRow = Awaited<ReturnType<PageStatement['execute']>>[number];
 
+/** A row's values of its order's keys, in order: what its cursor holds. */
+export function feedCursorValues(row: FeedPageRow, order: FeedOrder): unknown[] {
+  return [order === 'NEWEST' ? row.publishedSort : row.score, row.articleId, row.runId, row.topicId];
+}
+
 /** Each database's statements, by shape (at most 2 orders × 2 directions × 2 × 5 × 5). */
 const statements = new WeakMap<Database, Map<string, PageStatement>>();
 

@@ -10,6 +10,7 @@ import {
   FEED_SOURCE_COLUMNS,
   type FeedOrder,
   type FeedPageRow,
+  feedCursorValues,
   olderFeedSize,
 } from '../../db/topic-feed.js';
 import { builder, type GraphQLContext, MAX_PAGE_SIZE } from '../builder.js';
@@ -356,7 +357,7 @@ function feedConnection(
   const full = rows.length === limit;
   const page = full ? rows.slice(0, -1) : rows;
   const edges = page.map((row) => ({
-    cursor: feedCursor(row.runId, [order === 'NEWEST' ? row.publishedSort : row.score, row.articleId, row.runId, row.topicId]),
+    cursor: feedCursor(row.runId, feedCursorValues(row, order)),
     node: { ...row.article, source: row.source },
     score: row.score,
     weak: row.weak,
