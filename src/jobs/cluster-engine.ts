@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClusterDocument, ClusteringResult, ClusterOptions } from '../clustering/types.js';
-import { runningSources } from '../project-root.js';
+import { entryModule, runningSources } from '../project-root.js';
 import { type EngineReply, type EngineRequest, unknownMessage } from './cluster-protocol.js';
 
 export interface ClusteringEngine {
@@ -62,9 +62,7 @@ export function stopReason(signal: AbortSignal): string {
 }
 
 /** The child process's module: the TypeScript under tsx (the sources), else the build's JavaScript. */
-const workerModule = runningSources
-  ? new URL('./cluster-worker.ts', import.meta.url)
-  : new URL('./cluster-worker.js', import.meta.url);
+const workerModule = entryModule('src/jobs/cluster-worker');
 
 /** `signal`: aborting it stops the child process and fails the run (a server shutting down, an operator). */
 export function childProcessEngine(signal?: AbortSignal): ClusteringEngine {

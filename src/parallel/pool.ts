@@ -6,6 +6,7 @@
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
+import { entryModule, runningSources } from '../project-root.js';
 import type { ScannedTexts } from '../text/tokenize.js';
 import {
   DONE,
@@ -43,8 +44,8 @@ export interface Pending {
  * `--import` in a worker's execArgv (the clustering's child process gets `--import tsx`).
  */
 function startWorker(workerData: HelperData, transferList: MessagePort[]): Worker {
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-  if (entry.pathname.endsWith('.js')) return new Worker(entry, { workerData, transferList });
+  const entry = entryModule('src/parallel/worker');
+  if (!runningSources) return new Worker(entry, { workerData, transferList });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const bootstrap = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData, transferList });

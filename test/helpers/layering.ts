@@ -27,7 +27,8 @@ export const LAYER_RULES: readonly LayerRule[] = [
   // http/, seed/, config.ts or server.ts.
   { layer: 'numeric', allowed: [] },
   { layer: 'text', allowed: ['numeric'] },
-  { layer: 'parallel', allowed: ['numeric', 'text'] },
+  // project-root.ts (a leaf) says where the helper thread's module is: the source or its bundle.
+  { layer: 'parallel', allowed: ['numeric', 'text', 'project-root.ts'] },
   { layer: 'clustering', allowed: ['numeric', 'text', 'parallel'] },
   // Feed documents (Atom, RSS 2.0, JSON Feed), written from plain data and read into article
   // fields: graphql/feeds.ts supplies the data and jobs/ fetches and stores, so both stay pure.
