@@ -433,7 +433,10 @@ export async function writeCurrentRun(db: Database, run: RunToWrite, onProgress?
  * hold every kept run's rows); that drift is autovacuum's to follow. An `analyze` of the three
  * tables after every run cost 60–120 ms of the clustering command.
  */
-async function refreshStatistics(db: Database, rowsWritten: Record<'article_topics' | 'article_similarities' | 'topics', number>) {
+async function refreshStatistics(
+  db: Database,
+  rowsWritten: Record<'article_topics' | 'article_similarities' | 'topics', number>,
+) {
   const tables = Object.entries(rowsWritten)
     .map(([table, rows]) => `('${table}', ${Math.trunc(rows)})`)
     .join(', ');
